@@ -1,0 +1,1 @@
+"""Product articles, the company vision and pre-delegated answer policies."""

@@ -1,0 +1,28 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
+
+from .throttling import is_throttled
+
+THROTTLED_MESSAGE = _(
+    "This account has had too many failed sign-in attempts. "
+    "Wait an hour, or reset your password by email."
+)
+
+
+class ThrottleMessageMixin:
+    """Say plainly that the account is throttled, rather than 'wrong password'."""
+
+    def clean(self):
+        if is_throttled(self.cleaned_data.get("username")):
+            raise forms.ValidationError(THROTTLED_MESSAGE, code="throttled")
+        return super().clean()
+
+
+class PortalLoginForm(ThrottleMessageMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottleMessageMixin, WagtailLoginForm):
+    pass

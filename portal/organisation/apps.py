@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationConfig(AppConfig):
+    name = "portal.organisation"
+    label = "organisation"
+    verbose_name = _("Organisation")
+
+    def ready(self):
+        from . import signal_handlers  # noqa: F401

@@ -1,0 +1,80 @@
+"""The roles of the product, as Django groups, and the permissions each one holds."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(StrEnum):
+    AGENT = "Agents"
+    TEAM_LEAD = "Team leads"
+    VENDOR_MANAGER = "Vendor managers"
+    CLIENT_EDITOR = "Client editors"
+    CLIENT_PUBLISHER = "Client publishers"
+    CLIENT_MANAGER = "Client managers"
+
+
+ROLE_LABELS = {
+    Role.AGENT: _("Agent"),
+    Role.TEAM_LEAD: _("Team lead"),
+    Role.VENDOR_MANAGER: _("Vendor manager"),
+    Role.CLIENT_EDITOR: _("Client editor"),
+    Role.CLIENT_PUBLISHER: _("Client publisher"),
+    Role.CLIENT_MANAGER: _("Client manager"),
+}
+
+VENDOR_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.VENDOR_MANAGER)
+CLIENT_ROLES = (Role.CLIENT_EDITOR, Role.CLIENT_PUBLISHER, Role.CLIENT_MANAGER)
+
+# Permissions as "app_label.codename". Page permissions for editors and publishers come
+# with the content (knowledge, notices, training) and are granted on the page tree there.
+ROLE_PERMISSIONS = {
+    Role.AGENT: [],
+    # Vendor-side people see their agents in the portal (scoped by ``viewer_scope``), never
+    # through the admin's model views, which belong to the client.
+    Role.TEAM_LEAD: [],
+    Role.VENDOR_MANAGER: ["wagtailadmin.access_admin", "organisation.import_roster"],
+    Role.CLIENT_EDITOR: ["wagtailadmin.access_admin"],
+    Role.CLIENT_PUBLISHER: ["wagtailadmin.access_admin"],
+    Role.CLIENT_MANAGER: [
+        "wagtailadmin.access_admin",
+        "organisation.add_client",
+        "organisation.change_client",
+        "organisation.view_client",
+        "organisation.add_vendor",
+        "organisation.change_vendor",
+        "organisation.view_vendor",
+        "organisation.add_team",
+        "organisation.change_team",
+        "organisation.view_team",
+        "organisation.add_agentprofile",
+        "organisation.change_agentprofile",
+        "organisation.view_agentprofile",
+        "organisation.import_roster",
+    ],
+}
+
+
+def ensure_roles() -> None:
+    """Create the role groups and give each exactly its permissions; safe to re-run."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    # Permissions are normally created after every app has migrated; make sure they exist
+    # whichever app's post_migrate runs this first.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def has_role(user, role: Role) -> bool:
+    return user.is_authenticated and user.groups.filter(name=role.value).exists()

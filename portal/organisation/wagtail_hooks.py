@@ -1,0 +1,103 @@
+"""Admin registrations for the organisation: vendors with their teams, agents, roster import."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from . import admin_views
+from .models import AgentProfile, Vendor
+
+
+class VendorViewSet(SnippetViewSet):
+    model = Vendor
+    icon = "group"
+    menu_label = _("Vendors")
+    list_display = ["name", "code", "client", "is_active"]
+    list_filter = ["client", "is_active"]
+    search_fields = ["name", "code"]
+    search_backend_name = None
+    panels = [
+        FieldPanel("client"),
+        FieldPanel("name"),
+        FieldPanel("code"),
+        FieldPanel("is_active"),
+        InlinePanel("teams", label=_("Teams"), heading=_("Teams")),
+    ]
+
+    def get_queryset(self, request):
+        return Vendor.objects.for_user(request.user).select_related("client")
+
+
+class AgentProfileViewSet(SnippetViewSet):
+    model = AgentProfile
+    icon = "user"
+    menu_label = _("Agents")
+    list_display = ["__str__", "vendor", "team", "go_live_date", "status"]
+    list_filter = ["vendor", "team", "status", "channels"]
+    list_per_page = 50
+    search_fields = ["employee_number", "user__name", "user__email"]
+    search_backend_name = None
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("vendor"),
+        FieldPanel("team"),
+        FieldPanel("employee_number"),
+        FieldPanel("channels"),
+        FieldPanel("skills"),
+        FieldPanel("go_live_date"),
+        FieldPanel("status"),
+        FieldPanel("left_on"),
+    ]
+
+    def get_queryset(self, request):
+        return AgentProfile.objects.for_user(request.user).select_related("user", "vendor", "team")
+
+
+class OrganisationViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Organisation")
+    menu_icon = "group"
+    menu_order = 300
+    items = (VendorViewSet, AgentProfileViewSet)
+
+
+register_snippet(OrganisationViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_roster_urls():
+    return [
+        path(
+            "roster/",
+            admin_views.RosterVendorListView.as_view(),
+            name="organisation_roster_import_start",
+        ),
+        path(
+            "roster/template.csv",
+            admin_views.roster_template,
+            name="organisation_roster_template",
+        ),
+        path(
+            "roster/<int:vendor_id>/",
+            admin_views.RosterImportView.as_view(),
+            name="organisation_roster_import",
+        ),
+    ]
+
+
+class RosterMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(admin_views.IMPORT_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_roster_menu_item():
+    return RosterMenuItem(
+        _("Import a roster"),
+        reverse("organisation_roster_import_start"),
+        icon_name="upload",
+        order=310,
+    )

@@ -1,0 +1,26 @@
+"""Settings for the test suite: PostgreSQL when ``DATABASE_URL`` is set, SQLite otherwise."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, database_from_env
+from .env import env_str
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+
+DATABASES = {"default": database_from_env(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory: the Celery worker and the live server in other processes or
+    # threads must see the same database as the test.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+WAGTAILADMIN_BASE_URL = "http://testserver"

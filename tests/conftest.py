@@ -1,0 +1,53 @@
+"""Fixtures shared by every test: two vendors with teams and people in each role."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import (
+    TeamFactory,
+    VendorFactory,
+    make_agent,
+    make_client_staff,
+    make_team_lead,
+    make_vendor_manager,
+)
+
+
+@dataclass
+class World:
+    vendor_a: object
+    vendor_b: object
+    team_a1: object
+    team_a2: object
+    team_b1: object
+    agent_a1: object
+    agent_a2: object
+    agent_b1: object
+    lead_a1: object
+    manager_a: object
+    manager_b: object
+    client_manager: object
+
+
+@pytest.fixture
+def world(db):
+    vendor_a = VendorFactory(name="한결CS", code="HGCS")
+    vendor_b = VendorFactory(name="온누리컨택", code="ONC")
+    team_a1 = TeamFactory(vendor=vendor_a, name="서울 1팀", code="SEL1")
+    team_a2 = TeamFactory(vendor=vendor_a, name="서울 2팀", code="SEL2")
+    team_b1 = TeamFactory(vendor=vendor_b, name="부산 전화팀", code="BSN1")
+    return World(
+        vendor_a=vendor_a,
+        vendor_b=vendor_b,
+        team_a1=team_a1,
+        team_a2=team_a2,
+        team_b1=team_b1,
+        agent_a1=make_agent(team_a1),
+        agent_a2=make_agent(team_a2),
+        agent_b1=make_agent(team_b1),
+        lead_a1=make_team_lead(team_a1),
+        manager_a=make_vendor_manager(vendor_a),
+        manager_b=make_vendor_manager(vendor_b),
+        client_manager=make_client_staff(),
+    )
