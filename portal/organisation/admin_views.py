@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from .forms import RosterUploadForm
-from .models import RosterImport, Vendor
+from .models import RosterImport, Team, Vendor
 from .roster import import_roster
 from .roster.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
@@ -67,7 +67,9 @@ class RosterImportView(RosterPermissionMixin, WagtailAdminTemplateMixin, FormVie
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["vendor"] = self.vendor
-        context["teams"] = list(self.vendor.teams.order_by("name"))
+        context["teams"] = list(
+            Team.objects.for_user(self.request.user).filter(vendor=self.vendor).order_by("name")
+        )
         context["required_columns"] = REQUIRED_COLUMNS
         context["optional_columns"] = OPTIONAL_COLUMNS
         context["recent_imports"] = list(

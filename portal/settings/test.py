@@ -24,3 +24,7 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "test-media"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Serve static files straight from the app folders: no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,20 @@
+"""python manage.py load_demo — the demo client, vendors, teams, agents and staff.
+
+Safe to run again: what exists already is left as it is. Prints the logins.
+"""
+
+from django.core.management.base import BaseCommand
+
+from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (and, as they arrive, demo content) and print the logins."
+
+    def handle(self, *args, **options):
+        logins = load_demo_organisation()
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:"))
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.username:<{width}}  {login.role:<16} {login.name} · {login.where}")
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")

@@ -1,0 +1,52 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from wagtail.models import Page, Site
+from wagtail.test.utils import WagtailPageTestCase
+
+from portal.home.models import HomePage
+from tests.factories import TeamFactory, make_agent, make_vendor_manager
+
+
+class HomePageTreeTests(WagtailPageTestCase):
+    def test_the_site_root_is_the_home_page(self):
+        root = Site.objects.get(is_default_site=True).root_page
+        assert isinstance(root.specific, HomePage)
+
+    def test_tree_rules(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+        # One home page: the migration made it, a second cannot be created.
+        assert not HomePage.can_create_at(Page.get_first_root_node())
+
+
+@pytest.mark.django_db
+def test_an_agent_sees_their_tasks_and_go_live(client):
+    team = TeamFactory(name="서울 1팀", vendor__name="한결CS")
+    agent = make_agent(team, go_live_date=timezone.localdate() + timedelta(days=5))
+    client.force_login(agent.user)
+    response = client.get("/")
+    assert response.status_code == 200
+    text = response.text
+    assert "한결CS" in text and "서울 1팀" in text
+    assert "D-5" in text
+    assert 'data-testid="notices-count">0<' in text
+
+
+@pytest.mark.django_db
+def test_a_vendor_manager_gets_manager_links(client):
+    team = TeamFactory()
+    manager = make_vendor_manager(team.vendor)
+    client.force_login(manager.user)
+    text = client.get("/").text
+    assert "/org/agents/" in text
+    assert "/admin/roster/" in text
+
+
+@pytest.mark.django_db
+def test_the_home_page_uses_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    agent = make_agent(TeamFactory())
+    client.force_login(agent.user)
+    client.get("/")
+    with django_assert_max_num_queries(14):
+        assert client.get("/").status_code == 200
