@@ -1,0 +1,33 @@
+"""Run a benchmark against a throw-away database on the configured engine.
+
+``DATABASE_URL`` chooses PostgreSQL; otherwise SQLite. The database is created with
+Django's test-database machinery and destroyed afterwards, so nothing real is touched.
+"""
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def benchmark_database():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    # Not the test suite's database: a benchmark may run while the tests do.
+    is_sqlite = connection.vendor == "sqlite"
+    bench_name = str(ROOT / "var" / "bench.sqlite3") if is_sqlite else "portal_bench"
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        yield connection
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
