@@ -7,6 +7,6 @@ def chrome(request):
     """What the site header needs on every page."""
     user = getattr(request, "user", None)
     return {
-        "site_name": settings.WAGTAIL_SITE_NAME,
+        "portal_name": settings.WAGTAIL_SITE_NAME,
         "sees_agents": bool(user and viewer_scope(user).sees_agents),
     }

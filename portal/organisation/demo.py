@@ -18,13 +18,21 @@ from .models import AgentProfile, Client, Team, Vendor
 from .roles import Role
 from .roster import import_roster
 
-DEMO_PASSWORD = "demo-portal-2026"
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed for the demo, on purpose
 
 CLIENT = ("누리마켓", "NURI")
 VENDOR_MANAGERS = {"HGCS": "정하늘", "ONC": "오세진"}
 VENDORS = [
-    ("한결CS", "HGCS", [("SEL1", "서울 전화 1팀", "서울 구로"), ("SEL2", "서울 채팅팀", "서울 구로")]),
-    ("온누리컨택", "ONC", [("BSN1", "부산 전화팀", "부산 서면"), ("BSN2", "부산 메신저팀", "부산 서면")]),
+    (
+        "한결CS",
+        "HGCS",
+        [("SEL1", "서울 전화 1팀", "서울 구로"), ("SEL2", "서울 채팅팀", "서울 구로")],
+    ),
+    (
+        "온누리컨택",
+        "ONC",
+        [("BSN1", "부산 전화팀", "부산 서면"), ("BSN2", "부산 메신저팀", "부산 서면")],
+    ),
 ]
 TEAM_CHANNELS = {"SEL1": "전화", "SEL2": "채팅, 이메일", "BSN1": "전화", "BSN2": "메신저, 채팅"}
 GO_LIVE = {"HGCS": date(2026, 12, 7), "ONC": date(2026, 11, 2)}
@@ -60,7 +68,7 @@ def load_demo_organisation() -> list[DemoLogin]:
         )
         rows = []
         for team_index, (team_code, team_name, site) in enumerate(teams):
-            team, _ = Team.objects.get_or_create(
+            Team.objects.get_or_create(
                 vendor=vendor, code=team_code, defaults={"name": team_name, "site": site}
             )
             for i in range(AGENTS_PER_TEAM + 1):  # the first of each team is its lead
@@ -86,11 +94,15 @@ def load_demo_organisation() -> list[DemoLogin]:
                 )
                 if i == 0:
                     logins.append(
-                        DemoLogin(f"{vendor_code}-{employee_number}".lower(), name, "team lead", team_name)
+                        DemoLogin(
+                            f"{vendor_code}-{employee_number}".lower(), name, "team lead", team_name
+                        )
                     )
                 elif i == 1:
                     logins.append(
-                        DemoLogin(f"{vendor_code}-{employee_number}".lower(), name, "agent", team_name)
+                        DemoLogin(
+                            f"{vendor_code}-{employee_number}".lower(), name, "agent", team_name
+                        )
                     )
         report = import_roster(vendor, _csv(rows), f"demo-{vendor_code}.csv")
         if not report.ok:
@@ -113,7 +125,9 @@ def load_demo_organisation() -> list[DemoLogin]:
     get_user_model().objects.filter(
         username__in=[login.username for login in logins]
         + list(
-            AgentProfile.objects.filter(vendor__client=client).values_list("user__username", flat=True)
+            AgentProfile.objects.filter(vendor__client=client).values_list(
+                "user__username", flat=True
+            )
         )
     ).update(password=make_password(DEMO_PASSWORD))
     return logins

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from openpyxl import Workbook
 
 from portal.organisation.models import AgentProfile, AgentSkill, RosterImport
@@ -176,8 +177,15 @@ def test_a_file_with_bad_rows_writes_nothing_and_lists_every_bad_row(world):
         (8, "channels"),
         (9, "team"),
     ]
-    assert "first on row 2" in report.errors[4].message
+    assert "처음 나온 곳: 2행" in report.errors[4].message
     assert snapshot(world.vendor_a) == before
+
+
+def test_messages_follow_the_active_language(world):
+    data = csv_bytes(["1001,김민지,nope,SEL1,,,,"])
+    assert "올바른 이메일 주소가 아닙니다" in import_roster(world.vendor_a, data).errors[0].message
+    with translation.override("en"):
+        assert "not a valid email address" in import_roster(world.vendor_a, data).errors[0].message
 
 
 def test_missing_required_columns_are_named(world):
@@ -191,7 +199,7 @@ def test_missing_required_columns_are_named(world):
 @pytest.mark.parametrize(
     ("data", "filename", "fragment"),
     [
-        (b"", "r.csv", "empty"),
+        (b"", "r.csv", "비어 있습니다"),
         (b"PK\x03\x04garbage", "r.xlsx", "XLSX"),
         (b"\xd0\xcf\x11\xe0old excel", "r.xls", ".xls"),
         (bytes([0x81, 0x20, 0xFF, 0xFE]) * 10, "r.csv", "UTF-8"),

@@ -13,8 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = load_demo_organisation()
-        self.stdout.write(self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")
+        )
         width = max(len(login.username) for login in logins)
         for login in logins:
-            self.stdout.write(f"  {login.username:<{width}}  {login.role:<16} {login.name} · {login.where}")
+            self.stdout.write(
+                f"  {login.username:<{width}}  {login.role:<16} {login.name} · {login.where}"
+            )
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
