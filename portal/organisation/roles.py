@@ -76,5 +76,53 @@ def ensure_roles() -> None:
         group.permissions.set(wanted)
 
 
+# Wagtail page permissions on the whole site tree, and media permissions on the root
+# collection. Editors draft, publishers approve and publish (the workflow comes with the
+# content); client managers can also lock and unlock.
+PAGE_PERMISSIONS = {
+    Role.CLIENT_EDITOR: ["add_page", "change_page"],
+    Role.CLIENT_PUBLISHER: ["add_page", "change_page", "publish_page"],
+    Role.CLIENT_MANAGER: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+MEDIA_PERMISSIONS = [
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
+
+
+def ensure_content_permissions() -> None:
+    """Give the client roles their page and media permissions; safe to re-run."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    site_root = Page.objects.filter(depth=2).order_by("path").first()
+    collection = Collection.get_first_root_node()
+    if site_root is None or collection is None:
+        return  # a flushed test database: nothing to grant on yet
+    for role, codenames in PAGE_PERMISSIONS.items():
+        group = Group.objects.get(name=role.value)
+        for codename in codenames:
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=site_root,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
+            )
+        for name in MEDIA_PERMISSIONS:
+            app_label, codename = name.split(".")
+            GroupCollectionPermission.objects.get_or_create(
+                group=group,
+                collection=collection,
+                permission=Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                ),
+            )
+
+
 def has_role(user, role: Role) -> bool:
     return user.is_authenticated and user.groups.filter(name=role.value).exists()

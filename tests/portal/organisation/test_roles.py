@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from wagtail.models import GroupPagePermission
+
+from portal.organisation.roles import ROLE_PERMISSIONS, Role, ensure_roles
+from tests.factories import make_client_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_role_is_a_group_with_exactly_its_permissions():
+    ensure_roles()  # idempotent
+    for role, names in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role.value)
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        assert held == set(names), role
+
+
+def test_client_roles_hold_page_permissions_on_the_site():
+    def codenames(role):
+        return set(
+            GroupPagePermission.objects.filter(group__name=role.value).values_list(
+                "permission__codename", flat=True
+            )
+        )
+
+    assert codenames(Role.CLIENT_EDITOR) == {"add_page", "change_page"}
+    assert "publish_page" in codenames(Role.CLIENT_PUBLISHER)
+    assert codenames(Role.AGENT) == set()
+
+
+def test_the_admin_speaks_korean(client):
+    client.force_login(make_client_staff(Role.CLIENT_EDITOR))
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    assert 'lang="ko"' in response.text
+
+
+def test_vendor_managers_import_rosters_but_do_not_manage_the_organisation(client, world):
+    client.force_login(world.manager_a.user)
+    home = client.get(reverse("wagtailadmin_home")).text
+    assert reverse("organisation_roster_import_start") in home
+    assert client.get(reverse("wagtailsnippets_organisation_agentprofile:list")).status_code in (
+        302,
+        403,
+    )
+
+
+def test_client_managers_manage_vendors_and_agents(client, world):
+    client.force_login(world.client_manager)
+    response = client.get(reverse("wagtailsnippets_organisation_agentprofile:list"))
+    assert response.status_code == 200
+    assert world.agent_b1.employee_number in response.text
+
+
+def test_agents_cannot_enter_the_admin(client, world):
+    client.force_login(world.agent_a1.user)
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 302
