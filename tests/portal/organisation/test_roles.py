@@ -58,3 +58,31 @@ def test_agents_cannot_enter_the_admin(client, world):
     client.force_login(world.agent_a1.user)
     response = client.get(reverse("wagtailadmin_home"))
     assert response.status_code == 302
+
+
+def test_a_client_manager_adds_a_vendor_with_its_teams(client, world):
+    client.force_login(world.client_manager)
+    url = reverse("wagtailsnippets_organisation_vendor:add")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "client": world.vendor_a.client_id,
+            "name": "새 협력사",
+            "code": "NEW",
+            "is_active": "on",
+            "teams-TOTAL_FORMS": "1",
+            "teams-INITIAL_FORMS": "0",
+            "teams-MIN_NUM_FORMS": "0",
+            "teams-MAX_NUM_FORMS": "1000",
+            "teams-0-name": "대전 채팅팀",
+            "teams-0-code": "DJ1",
+            "teams-0-site": "대전",
+            "teams-0-ORDER": "1",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    from portal.organisation.models import Vendor
+
+    vendor = Vendor.objects.get(code="NEW")
+    assert list(vendor.teams.values_list("code", flat=True)) == ["DJ1"]
