@@ -16,6 +16,8 @@ from .env import env_bool, env_int, env_list, env_str
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
+# The embedded defaults (SQLite, mail files, the filesystem broker) live here.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])

@@ -23,6 +23,14 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Not the demo's queue: a test worker must not pick up the demo's messages.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "test-celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "test-celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "test-celery" / "processed"),
+        "store_processed": False,
+    }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # Serve static files straight from the app folders: no collectstatic needed.
