@@ -21,7 +21,10 @@ class ThrottleMessageMixin:
 
 
 class PortalLoginForm(ThrottleMessageMixin, AuthenticationForm):
-    pass
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The account or the password is not right. Both are case-sensitive."),
+    }
 
 
 class AdminLoginForm(ThrottleMessageMixin, WagtailLoginForm):
