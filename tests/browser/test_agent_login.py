@@ -3,17 +3,19 @@
 import pytest
 from playwright.sync_api import expect
 
+from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server reads committed data; restore the Wagtail tree that migrations made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server reads committed data, so these tests commit (and flush afterwards).
+    pytest.mark.django_db(transaction=True),
 ]
 
 
 @pytest.fixture
 def demo_agent():
+    ensure_site_tree()  # an earlier transactional test may have flushed it away
     logins = load_demo_organisation()
     return next(login for login in logins if login.role == "agent")
 

@@ -50,3 +50,16 @@ def test_the_home_page_uses_a_fixed_number_of_queries(client, django_assert_max_
     client.get("/")
     with django_assert_max_num_queries(14):
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_site_tree_is_rebuilt_when_missing_and_left_alone_otherwise():
+    from portal.home.site_tree import ensure_site_tree
+
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    assert ensure_site_tree() == home
+    Site.objects.all().delete()
+    Page.objects.filter(depth__gt=1).delete()
+    rebuilt = ensure_site_tree()
+    assert Site.objects.get(is_default_site=True).root_page_id == rebuilt.pk
+    assert isinstance(rebuilt, HomePage)

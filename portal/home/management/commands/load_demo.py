@@ -5,13 +5,17 @@ Safe to run again: what exists already is left as it is. Prints the logins.
 
 from django.core.management.base import BaseCommand
 
+from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
+from portal.organisation.roles import ensure_content_permissions
 
 
 class Command(BaseCommand):
     help = "Load the demo organisation (and, as they arrive, demo content) and print the logins."
 
     def handle(self, *args, **options):
+        ensure_site_tree()
+        ensure_content_permissions()
         logins = load_demo_organisation()
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")

@@ -1,0 +1,25 @@
+"""The site tree every portal needs: Wagtail's root, our HomePage, and the default site.
+
+Migrations make it once; this rebuilds it where it is missing (a flushed test database,
+a database restored without pages). Safe to re-run.
+"""
+
+from django.conf import settings
+from wagtail.models import Locale, Page, Site
+
+from .models import HomePage
+
+
+def ensure_site_tree() -> HomePage:
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None:
+        return site.root_page.specific
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    home = HomePage.objects.first()
+    if home is None:
+        home = root.add_child(instance=HomePage(title="홈", slug="home"))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    return home
