@@ -38,7 +38,7 @@ def run(args, tmp_path, settings="portal.settings.dev", **env):
         }
     }
     clean |= {"DJANGO_SETTINGS_MODULE": settings, "PORTAL_VAR_DIR": str(tmp_path), **env}
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
     )
 
