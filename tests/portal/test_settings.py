@@ -25,18 +25,10 @@ print(json.dumps({
 
 
 def run(args, tmp_path, settings="portal.settings.dev", **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "DATABASE_URL",
-            "CELERY_BROKER_URL",
-            "EMAIL_HOST",
-            "ELASTICSEARCH_URL",
-            "SECRET_KEY",
-        }
-    }
+    # Only what each test sets: not the CI's services, nor the browser tests' async switch.
+    inherited = {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST", "ELASTICSEARCH_URL"}
+    inherited |= {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean |= {"DJANGO_SETTINGS_MODULE": settings, "PORTAL_VAR_DIR": str(tmp_path), **env}
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
