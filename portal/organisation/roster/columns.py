@@ -10,11 +10,23 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import AgentProfile, Channel
 
 REQUIRED_COLUMNS = ("employee_number", "name", "email", "team")
 OPTIONAL_COLUMNS = ("channels", "skills", "go_live_date", "status")
+
+COLUMN_LABELS = {
+    "employee_number": gettext_lazy("Employee number"),
+    "name": gettext_lazy("Name"),
+    "email": gettext_lazy("Email"),
+    "team": gettext_lazy("Team"),
+    "channels": gettext_lazy("Channels"),
+    "skills": gettext_lazy("Skills"),
+    "go_live_date": gettext_lazy("Go-live date"),
+    "status": gettext_lazy("Status"),
+}
 
 COLUMN_ALIASES = {
     "employee_number": {"employeenumber", "employeeno", "empno", "사번", "사원번호", "직원번호"},

@@ -31,6 +31,10 @@ class RowError:
     message: str
     column: str = ""
 
+    @property
+    def column_label(self) -> str:
+        return str(col.COLUMN_LABELS.get(self.column, self.column))
+
     def __str__(self):
         where = _("row %(row)d") % {"row": self.row} if self.row else _("file")
         return f"{where}: {self.message}"
