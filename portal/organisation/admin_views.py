@@ -61,7 +61,7 @@ class RosterImportView(RosterPermissionMixin, WagtailAdminTemplateMixin, FormVie
         return [
             *self.breadcrumbs_items,
             {"url": reverse("organisation_roster_import_start"), "label": _("Import a roster")},
-            {"url": "", "label": self.vendor.name},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     def get_context_data(self, **kwargs):
