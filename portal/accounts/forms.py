@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
@@ -29,3 +30,11 @@ class PortalLoginForm(ThrottleMessageMixin, AuthenticationForm):
 
 class AdminLoginForm(ThrottleMessageMixin, WagtailLoginForm):
     pass
+
+
+class LocalisedPasswordResetForm(PasswordResetForm):
+    """The reset email speaks the account's language, not the visitor's browser's."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with translation.override(getattr(context.get("user"), "language", None)):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .forms import LocalisedPasswordResetForm
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -11,7 +12,8 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
-            extra_email_context={"portal_name": settings.WAGTAIL_SITE_NAME}
+            form_class=LocalisedPasswordResetForm,
+            extra_email_context={"portal_name": settings.WAGTAIL_SITE_NAME},
         ),
         name="password_reset",
     ),
