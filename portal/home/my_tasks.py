@@ -4,7 +4,7 @@ Counts of notices and training are placeholders here; the notices and training a
 fill them in through this one function as they arrive.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
@@ -22,7 +22,6 @@ class MyTasks:
     go_live_date: date | None = None
     manages_agents: bool = False
     is_client_staff: bool = False
-    links: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def days_to_go_live(self) -> int | None:

@@ -122,7 +122,3 @@ def ensure_content_permissions() -> None:
                     content_type__app_label=app_label, codename=codename
                 ),
             )
-
-
-def has_role(user, role: Role) -> bool:
-    return user.is_authenticated and user.groups.filter(name=role.value).exists()

@@ -86,3 +86,21 @@ def test_people_who_left_see_nothing(world):
     world.manager_a.status = AgentProfile.Status.LEFT
     world.manager_a.save()
     assert viewer_scope(world.manager_a.user).reach is Reach.NOTHING
+
+
+def test_the_middleware_marks_every_request_with_its_viewer(world, rf):
+    from portal.organisation.scoping import ViewerMiddleware
+
+    def careless_view(request):
+        return AgentProfile.objects.count()
+
+    def careful_view(request):
+        return AgentProfile.objects.for_user(request.user).count()
+
+    request = rf.get("/")
+    request.user = world.manager_a.user
+    with pytest.raises(UnscopedQueryError):
+        ViewerMiddleware(careless_view)(request)
+    assert ViewerMiddleware(careful_view)(request) == 4
+    request.user = world.client_manager
+    assert ViewerMiddleware(careless_view)(request) == 6
