@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from knowledge import urls as knowledge_urls
 from portal.accounts import urls as accounts_urls
 from portal.organisation import urls as organisation_urls
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include(accounts_urls)),
     path("org/", include(organisation_urls)),
+    path("knowledge/", include(knowledge_urls)),
 ]
 
 if settings.DEBUG:

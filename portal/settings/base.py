@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
 ]
 
 MIDDLEWARE = [
@@ -209,7 +210,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Search: Wagtail's database backend unless an Elasticsearch cluster is configured.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Text is analysed in Python (knowledge.korean) before it reaches the index, so the
+# database only matches tokens: the "simple" configuration, no second stemming.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+}
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {

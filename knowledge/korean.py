@@ -1,0 +1,66 @@
+"""Text analysis for search: Korean morphology and English stemming, one token stream.
+
+Korean attaches particles and endings to words (환불 / 환불은 / 환불해 드립니다) and is
+spaced inconsistently (배송지연 / 배송 지연). Both the indexed text and the query go
+through ``analyse``: Kiwi splits them into morphemes and we keep the content-bearing
+ones (nouns, verb and adjective stems, roots, foreign words, numbers), so the words
+match whatever the ending and the spacing. English words are lower-cased and stemmed
+(refunds → refund). The search backend then only has to match plain tokens, which the
+database backends do on SQLite and PostgreSQL alike.
+"""
+
+import re
+import threading
+from functools import lru_cache
+
+import snowballstemmer
+
+# Kiwi part-of-speech tags worth indexing: general and proper nouns, numbers, roots,
+# verb and adjective stems, Latin-script words, Chinese characters, digits.
+CONTENT_TAGS = {"NNG", "NNP", "NR", "XR", "VV", "VA", "VV-R", "VA-R", "VV-I", "VA-I", "SH", "SN"}
+LATIN_TAG = "SL"
+# Single-syllable stems like 하(다), 되(다), 있(다) match everything; they carry no topic.
+_STOP_STEMS = {"하", "되", "있", "없", "않", "이", "같", "보", "주", "드리", "그렇", "이렇", "어떻"}
+_ENGLISH_STOP_WORDS = {
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "from", "by", "with",
+    "is", "are", "be", "was", "were", "it", "this", "that", "i", "you", "we", "my", "your",
+    "our", "how", "what", "when", "where", "can", "do", "does",
+}  # fmt: skip
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_lock = threading.Lock()
+_english = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _kiwi():
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def analyse(text: str) -> str:
+    """``text`` as a space-separated string of search terms."""
+    return " ".join(terms(text))
+
+
+def terms(text: str) -> list[str]:
+    if not text or not text.strip():
+        return []
+    kiwi = _kiwi()
+    # Kiwi's model is shared; tokenising from several threads at once is not promised safe.
+    with _lock:
+        tokens = kiwi.tokenize(text)
+    result = []
+    for token in tokens:
+        tag = token.tag
+        if tag == LATIN_TAG:
+            words = [
+                w for w in _LATIN_WORD.findall(token.form.lower()) if w not in _ENGLISH_STOP_WORDS
+            ]
+            result.extend(_english.stemWords(words))
+        elif tag in CONTENT_TAGS:
+            form = token.form
+            if tag.startswith(("VV", "VA")) and form in _STOP_STEMS:
+                continue
+            result.append(form.lower())
+    return result

@@ -1,0 +1,361 @@
+"""Knowledge pages: sections, product articles, the vision, and answer policies.
+
+Every knowledge page shares ``KnowledgePage``: a summary, tags, products and channels
+for filtering, an owner, an optional audience (vendors or teams) and login-only
+serving through ``knowledge.visibility``.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from .blocks import KnowledgeBodyBlock
+from .korean import analyse
+
+
+@register_snippet
+class Product(models.Model):
+    """A product or service line of the client, for filtering knowledge (e.g. 멤버십)."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True, allow_unicode=True)
+
+    panels = [FieldPanel("name"), FieldPanel("code")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self):
+        return self.name
+
+
+class KnowledgeTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="knowledge_tag_items"
+    )
+
+
+class KnowledgeAudience(Orderable):
+    """Limits a page (and everything below it) to a vendor or a team. None: everyone."""
+
+    page = ParentalKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="knowledge_audience"
+    )
+    vendor = models.ForeignKey(
+        "organisation.Vendor",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vendor"),
+    )
+    team = models.ForeignKey(
+        "organisation.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+
+    panels = [FieldPanel("vendor"), FieldPanel("team")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("audience")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vendor__isnull=False) | models.Q(team__isnull=False),
+                name="knowledge_audience_names_vendor_or_team",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.team or self.vendor)
+
+
+class KnowledgePage(Page):
+    """What every knowledge page has. Abstract: never created on its own."""
+
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences shown in lists and search.")
+    )
+    tags = ClusterTaggableManager(through=KnowledgeTag, blank=True, verbose_name=_("tags"))
+    products = ParentalManyToManyField(Product, blank=True, verbose_name=_("products"))
+    channels = ParentalManyToManyField(
+        "organisation.Channel", blank=True, verbose_name=_("channels")
+    )
+    owner_name = models.CharField(
+        _("owner"),
+        max_length=120,
+        blank=True,
+        help_text=_("The person or team answerable for this content."),
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("search_terms"),
+        index.FilterField("content_type"),
+    ]
+    audience_panels = [
+        InlinePanel(
+            "knowledge_audience",
+            heading=_("Audience"),
+            label=_("Vendor or team"),
+            help_text=_("Leave empty for everyone. Applies to the pages below this one too."),
+        )
+    ]
+    taxonomy_panels = [
+        MultiFieldPanel(
+            [FieldPanel("tags"), FieldPanel("products"), FieldPanel("channels")],
+            heading=_("Tags and taxonomy"),
+        ),
+        FieldPanel("owner_name"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def body_text(self) -> str:
+        """Plain text of the page's own content, for search; page types add theirs."""
+        return self.summary
+
+    def search_terms(self) -> str:
+        return analyse(f"{self.title}\n{self.body_text()}")
+
+    def is_expired(self) -> bool:
+        return bool(self.expire_at and self.expire_at <= timezone.now())
+
+    def serve(self, request, *args, **kwargs):
+        from .visibility import can_view
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_view(request.user, self):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+
+def streamfield_text(page, field_name: str) -> str:
+    field = page._meta.get_field(field_name)
+    return "\n".join(field.get_searchable_content(getattr(page, field_name)))
+
+
+class KnowledgeIndexPage(KnowledgePage):
+    """A section of knowledge (e.g. 주문·배송, 결제·환불) listing what is inside."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("intro")]
+    settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
+    promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
+
+    # Sections nest and hold every kind of knowledge; they hang from the home page.
+    parent_page_types = ["home.HomePage", "knowledge.KnowledgeIndexPage"]
+    subpage_types = [
+        "knowledge.KnowledgeIndexPage",
+        "knowledge.ArticlePage",
+        "knowledge.AnswerPolicyPage",
+    ]
+
+    class Meta:
+        verbose_name = _("knowledge section")
+
+    def get_context(self, request, *args, **kwargs):
+        from .visibility import visible_pages
+
+        context = super().get_context(request, *args, **kwargs)
+        context["children"] = (
+            visible_pages(request.user, self.get_children()).specific().order_by("title")
+        )
+        return context
+
+
+class ArticlePage(KnowledgePage):
+    """Product or service knowledge an agent studies and looks up."""
+
+    body = StreamField(KnowledgeBodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
+    promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
+
+    # An article is a leaf inside a section.
+    parent_page_types = ["knowledge.KnowledgeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    def body_text(self) -> str:
+        return f"{self.summary}\n{streamfield_text(self, 'body')}"
+
+
+class VisionPage(KnowledgePage):
+    """The client's vision, values and plans, shared candidly with every agent."""
+
+    vision = RichTextField(_("vision"), blank=True)
+    values = StreamField(KnowledgeBodyBlock(), verbose_name=_("values and plans"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("vision"),
+        FieldPanel("values"),
+    ]
+    settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
+    promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
+
+    # One vision, directly under the home page.
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("vision page")
+
+    def body_text(self) -> str:
+        return f"{self.summary}\n{strip_tags(self.vision)}\n{streamfield_text(self, 'values')}"
+
+
+class AuthorityLevel(models.TextChoices):
+    AGENT_DECIDES = "agent", _("Agent decides")
+    AGENT_REPORTS = "agent_reports", _("Agent decides and reports afterwards")
+    TEAM_LEAD = "team_lead", _("Team lead approves")
+    CLIENT = "client", _("Escalate to the client")
+
+
+class AnswerPolicyPage(KnowledgePage):
+    """Pre-delegated authority (권한 이양) for one customer situation: structured, not prose."""
+
+    situation = models.TextField(_("customer situation"))
+    authority = models.CharField(
+        _("authority level"),
+        max_length=16,
+        choices=AuthorityLevel.choices,
+        default=AuthorityLevel.AGENT_REPORTS,
+    )
+    limit_amount_krw = models.PositiveIntegerField(
+        _("limit (KRW)"), null=True, blank=True, help_text=_("Largest amount the agent may grant.")
+    )
+    limit_times_per_customer = models.PositiveSmallIntegerField(
+        _("times per customer"), null=True, blank=True
+    )
+    limit_window_days = models.PositiveSmallIntegerField(
+        _("within (days)"),
+        null=True,
+        blank=True,
+        help_text=_("The period the per-customer count applies to, e.g. 30 days."),
+    )
+    conditions = RichTextField(
+        _("conditions"), blank=True, features=["bold", "italic", "ul", "ol", "link"]
+    )
+    exclusions = RichTextField(
+        _("exclusions"), blank=True, features=["bold", "italic", "ul", "ol", "link"]
+    )
+    escalation_route = models.TextField(_("escalation route"), blank=True)
+    escalation_contact = models.CharField(_("escalation contact"), max_length=200, blank=True)
+    effective_from = models.DateField(_("effective from"), default=timezone.localdate)
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("situation"),
+        MultiFieldPanel(
+            [
+                FieldPanel("authority"),
+                FieldPanel("limit_amount_krw"),
+                FieldPanel("limit_times_per_customer"),
+                FieldPanel("limit_window_days"),
+            ],
+            heading=_("Authority and limits"),
+        ),
+        FieldPanel("conditions"),
+        FieldPanel("exclusions"),
+        InlinePanel("scripts", heading=_("Approved answer scripts"), label=_("Script")),
+        MultiFieldPanel(
+            [FieldPanel("escalation_route"), FieldPanel("escalation_contact")],
+            heading=_("Escalation"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("effective_from"), FieldPanel("effective_until")],
+            heading=_("Effective period"),
+        ),
+    ]
+    settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
+    promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
+
+    # A policy is a leaf inside a section.
+    parent_page_types = ["knowledge.KnowledgeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("answer policy")
+        verbose_name_plural = _("answer policies")
+
+    def body_text(self) -> str:
+        scripts = "\n".join(script.text for script in self.scripts.all())
+        return "\n".join(
+            [
+                self.summary,
+                self.situation,
+                strip_tags(self.conditions),
+                strip_tags(self.exclusions),
+                scripts,
+                self.escalation_route,
+            ]
+        )
+
+    def is_expired(self) -> bool:
+        return super().is_expired() or bool(
+            self.effective_until and self.effective_until < timezone.localdate()
+        )
+
+    @property
+    def agent_may_decide(self) -> bool:
+        return self.authority in (AuthorityLevel.AGENT_DECIDES, AuthorityLevel.AGENT_REPORTS)
+
+    def get_context(self, request, *args, **kwargs):
+        from .policy_summary import summarise
+
+        context = super().get_context(request, *args, **kwargs)
+        context["summary_lines"] = summarise(self)
+        context["scripts"] = list(self.scripts.all())
+        return context
+
+
+class AnswerScript(Orderable):
+    """The approved wording of a policy's answer on one channel."""
+
+    CHANNELS = [
+        ("phone", _("Phone")),
+        ("chat", _("Chat")),
+        ("email", _("Email")),
+        ("messenger", _("Messenger")),
+        ("sns", _("SNS")),
+    ]
+
+    page = ParentalKey(AnswerPolicyPage, on_delete=models.CASCADE, related_name="scripts")
+    channel = models.CharField(_("channel"), max_length=16, choices=CHANNELS)
+    text = models.TextField(_("script"))
+
+    panels = [FieldPanel("channel"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("answer script")
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.text[:40]}"

@@ -1,0 +1,66 @@
+"""The search page and its JSON twin; both go through ``search_knowledge``."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from taggit.models import Tag
+
+from .search import KINDS, search_knowledge
+
+
+def _params(request):
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    kind = request.GET.get("kind", "")
+    return {
+        "query": request.GET.get("q", "")[:200],
+        "kind": kind if kind in KINDS else "",
+        "tag": request.GET.get("tag", "")[:100],
+        "page": page,
+    }
+
+
+@login_required
+def search(request):
+    params = _params(request)
+    results = search_knowledge(
+        request.user, params["query"], kind=params["kind"], tag=params["tag"], page=params["page"]
+    )
+    tags = (
+        Tag.objects.filter(knowledge_knowledgetag_items__isnull=False).distinct().order_by("name")
+    )
+    return render(
+        request,
+        "knowledge/search.html",
+        {**params, "results": results, "tags": tags, "kinds": KINDS},
+    )
+
+
+@login_required
+def search_json(request):
+    params = _params(request)
+    results = search_knowledge(
+        request.user, params["query"], kind=params["kind"], tag=params["tag"], page=params["page"]
+    )
+    return JsonResponse(
+        {
+            "query": results.query,
+            "total": results.total,
+            "page": results.page_number,
+            "pages": results.num_pages,
+            "results": [
+                {
+                    "id": hit.page.pk,
+                    "title": hit.page.title,
+                    "kind": hit.kind,
+                    "url": hit.page.url,
+                    "snippet": str(hit.snippet),
+                    "last_changed": hit.page.last_published_at,
+                }
+                for hit in results.hits
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
