@@ -97,6 +97,13 @@ class KnowledgePage(Page):
     channels = ParentalManyToManyField(
         "organisation.Channel", blank=True, verbose_name=_("channels")
     )
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("The ID of this content in the system it was imported from."),
+    )
     owner_name = models.CharField(
         _("owner"),
         max_length=120,
@@ -123,6 +130,7 @@ class KnowledgePage(Page):
             heading=_("Tags and taxonomy"),
         ),
         FieldPanel("owner_name"),
+        FieldPanel("external_id", read_only=True),
     ]
 
     class Meta:

@@ -245,5 +245,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # Wagtail logs every page edit at INFO; imports would drown in it.
+        "wagtail": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,264 @@
+"""Knowledge import from JSON Lines: validate every line, then write all, or nothing.
+
+One JSON object per line::
+
+    {"external_id": "P-001", "title": "...", "body": "<p>HTML</p> or Markdown",
+     "kind": "article" | "policy" | "vision", "tags": ["환불"], "section": "결제·환불/환불"}
+
+Policies may also carry their structure: ``situation``, ``authority`` (agent,
+agent_reports, team_lead, client), ``limit_amount_krw``, ``scripts`` ({channel: text}).
+Pages are matched by ``external_id``: a re-import updates them, never duplicates them.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import markdown
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
+from wagtail.models import Page, Site
+
+from .blocks import RICH_TEXT_FEATURES
+from .models import (
+    AnswerPolicyPage,
+    AnswerScript,
+    ArticlePage,
+    AuthorityLevel,
+    KnowledgeIndexPage,
+    VisionPage,
+)
+
+KIND_MODELS = {"article": ArticlePage, "policy": AnswerPolicyPage, "vision": VisionPage}
+REQUIRED = ("external_id", "title", "body", "kind")
+OPTIONAL = {"tags", "section", "summary", "situation", "authority", "limit_amount_krw", "scripts"}
+CHANNELS = {code for code, _label in AnswerScript.CHANNELS}
+_cleaner = None
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+    def __str__(self):
+        return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_knowledge(
+    text: str, *, publish: bool = True, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
+    report = ImportReport()
+    items = _validate(text, report)
+    existing = _existing_pages([item["external_id"] for item in items])
+    report.errors += _conflicts(items, existing)
+    if not report.ok:
+        report.errors.sort(key=lambda error: error.line)
+        return report
+    with transaction.atomic():
+        sections: dict[str, Page] = {}
+        for done, item in enumerate(items, start=1):
+            page = existing.get(item["external_id"])
+            if page is None:
+                _create(item, sections, publish)
+                report.created += 1
+            else:
+                _update(page, item, publish)
+                report.updated += 1
+            if progress:
+                progress(done, len(items))
+    return report
+
+
+def _validate(text: str, report: ImportReport) -> list[dict]:
+    items, seen = [], {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        report.lines += 1
+        problems = []
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            report.errors.append(
+                LineError(number, _("not valid JSON (%(error)s)") % {"error": exc.msg})
+            )
+            continue
+        if not isinstance(item, dict):
+            report.errors.append(LineError(number, _("each line must be one JSON object")))
+            continue
+        missing = [key for key in REQUIRED if not str(item.get(key) or "").strip()]
+        if missing:
+            problems.append(_("missing %(fields)s") % {"fields": ", ".join(missing)})
+        unknown = set(item) - set(REQUIRED) - OPTIONAL
+        if unknown:
+            problems.append(_("unknown fields %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        kind = item.get("kind")
+        if kind and kind not in KIND_MODELS:
+            problems.append(
+                _("kind must be article, policy or vision, not “%(kind)s”") % {"kind": kind}
+            )
+        if len(str(item.get("title", ""))) > 255:
+            problems.append(_("the title is longer than 255 characters"))
+        tags = item.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+            problems.append(_("tags must be a list of words"))
+        if "section" in item and not isinstance(item["section"], str):
+            problems.append(_("section must be text, e.g. “결제·환불/환불”"))
+        if kind == "policy":
+            problems += _policy_problems(item)
+        external_id = str(item.get("external_id") or "").strip()
+        if external_id in seen:
+            problems.append(
+                _("external_id %(id)s appears again (first on line %(first)d)")
+                % {"id": external_id, "first": seen[external_id]}
+            )
+        elif external_id:
+            seen[external_id] = number
+        if problems:
+            report.errors.extend(LineError(number, problem) for problem in problems)
+        else:
+            item["external_id"] = external_id
+            item["line"] = number
+            items.append(item)
+    if report.lines == 0:
+        report.errors.append(LineError(0, _("the file has no lines to import")))
+    return items
+
+
+def _policy_problems(item) -> list[str]:
+    problems = []
+    if "authority" in item and item["authority"] not in AuthorityLevel.values:
+        problems.append(
+            _("authority must be one of %(choices)s")
+            % {"choices": ", ".join(AuthorityLevel.values)}
+        )
+    limit = item.get("limit_amount_krw")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        problems.append(_("limit_amount_krw must be a whole number of won"))
+    scripts = item.get("scripts", {})
+    if not isinstance(scripts, dict) or not all(
+        channel in CHANNELS and isinstance(script, str) for channel, script in scripts.items()
+    ):
+        problems.append(_("scripts must map channels (phone, chat, email, messenger, sns) to text"))
+    return problems
+
+
+def _conflicts(items, existing) -> list[LineError]:
+    """Problems only the database can reveal: a changed kind, a second vision page."""
+    errors = []
+    for item in items:
+        page = existing.get(item["external_id"])
+        if page is not None and not isinstance(page, KIND_MODELS[item["kind"]]):
+            errors.append(
+                LineError(
+                    item["line"],
+                    _("%(id)s is already imported as another kind of page")
+                    % {"id": item["external_id"]},
+                )
+            )
+    visions = [item for item in items if item["kind"] == "vision"]
+    current = VisionPage.objects.first()
+    for item in visions[1:]:
+        errors.append(LineError(item["line"], _("there can be only one vision page")))
+    if visions and current is not None and current.external_id != visions[0]["external_id"]:
+        errors.append(
+            LineError(
+                visions[0]["line"], _("a vision page exists already; update it by its external_id")
+            )
+        )
+    return errors
+
+
+def _existing_pages(external_ids: list[str]) -> dict[str, Page]:
+    found = {}
+    for model in KIND_MODELS.values():
+        for page in model.objects.filter(external_id__in=external_ids):
+            found[page.external_id] = page
+    return found
+
+
+def to_html(body: str) -> str:
+    """HTML stays HTML, anything else is Markdown; then only the editor's features survive."""
+    global _cleaner
+    body = body.strip()
+    html = body if body.startswith("<") else markdown.markdown(body)
+    if _cleaner is None:
+        _cleaner = EditorHTMLConverter(features=RICH_TEXT_FEATURES).whitelister
+    return _cleaner.clean(html)
+
+
+def _home():
+    return Site.objects.get(is_default_site=True).root_page
+
+
+def _section(path: str, cache: dict) -> Page:
+    parent = _home()
+    walked = []
+    for title in [part.strip() for part in path.split("/") if part.strip()]:
+        walked.append(title)
+        key = "/".join(walked)
+        if key not in cache:
+            child = KnowledgeIndexPage.objects.child_of(parent).filter(title=title).first()
+            if child is None:
+                child = KnowledgeIndexPage(title=title)
+                parent.add_child(instance=child)
+                child.save_revision().publish()
+            cache[key] = child
+        parent = cache[key]
+    return parent
+
+
+def _fill(page, item) -> None:
+    html = to_html(item["body"])
+    page.title = item["title"].strip()
+    page.summary = item.get("summary", "")
+    if isinstance(page, ArticlePage):
+        page.body = [("text", html)]
+    elif isinstance(page, VisionPage):
+        page.vision = html
+    else:
+        page.situation = item.get("situation") or page.title
+        page.conditions = html
+        page.authority = item.get("authority", AuthorityLevel.AGENT_REPORTS)
+        page.limit_amount_krw = item.get("limit_amount_krw")
+        page.scripts = [
+            AnswerScript(channel=channel, text=text)
+            for channel, text in item.get("scripts", {}).items()
+        ]
+    page.tags.set(item.get("tags", []))
+
+
+def _create(item, sections, publish: bool) -> None:
+    model = KIND_MODELS[item["kind"]]
+    page = model(external_id=item["external_id"], title=item["title"].strip())
+    _fill(page, item)
+    if model is VisionPage:
+        parent = _home()
+    else:
+        parent = _section(item.get("section") or _("Imported"), sections)
+    page.live = publish
+    parent.add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+
+
+def _update(page, item, publish: bool) -> None:
+    _fill(page, item)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()

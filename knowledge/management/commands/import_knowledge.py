@@ -1,0 +1,51 @@
+"""python manage.py import_knowledge FILE.jsonl [--draft]"""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from knowledge.importing import import_knowledge
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles, answer policies and the vision from JSON Lines. Idempotent by "
+        "external_id; one bad line and nothing is imported."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--draft", action="store_true", help="save as drafts; do not publish")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path.name} is not UTF-8 text: {exc}") from exc
+        report = import_knowledge(text, publish=not options["draft"], progress=self._progress)
+        if not report.ok:
+            for error in report.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"Nothing was imported: {len(report.errors)} problem(s) in {path.name}."
+            )
+        state = "drafts" if options["draft"] else "published"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {report.lines} lines ({state}): {report.created} created, "
+                f"{report.updated} updated."
+            )
+        )
+
+    def _progress(self, done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            width = 30
+            filled = width * done // total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -1,0 +1,104 @@
+"""import_knowledge: idempotent by external_id, all or nothing, HTML or Markdown."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Page
+
+from knowledge.importing import import_knowledge
+from knowledge.models import AnswerPolicyPage, ArticlePage, VisionPage
+
+pytestmark = pytest.mark.django_db
+
+
+def jsonl(*items):
+    return "\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n"
+
+
+ARTICLE = {
+    "external_id": "A-1",
+    "title": "교환 안내",
+    "body": "# 교환\n\n수령 후 **7일** 이내 교환 <script>alert(1)</script>",
+    "kind": "article",
+    "tags": ["교환"],
+    "section": "주문·배송/교환",
+}
+POLICY = {
+    "external_id": "P-1",
+    "title": "배송비 환불",
+    "body": "<p>왕복 배송비를 환불합니다.</p>",
+    "kind": "policy",
+    "authority": "agent",
+    "limit_amount_krw": 6000,
+    "scripts": {"phone": "배송비를 환불해 드리겠습니다."},
+}
+VISION = {
+    "external_id": "V-1",
+    "title": "우리의 비전",
+    "body": "고객의 시간을 아낍니다.",
+    "kind": "vision",
+}
+
+
+def test_imports_each_kind_and_publishes():
+    report = import_knowledge(jsonl(ARTICLE, POLICY, VISION))
+    assert (report.ok, report.created, report.updated) == (True, 3, 0)
+    article = ArticlePage.objects.get(external_id="A-1")
+    assert article.live
+    assert article.get_parent().title == "교환"
+    assert article.get_parent().get_parent().title == "주문·배송"
+    html = str(article.body[0].value)
+    assert "<strong>7일</strong>" in html or "<b>7일</b>" in html
+    assert "<script>" not in html
+    assert list(article.tags.names()) == ["교환"]
+    policy = AnswerPolicyPage.objects.get(external_id="P-1")
+    assert (policy.authority, policy.limit_amount_krw) == ("agent", 6000)
+    assert [s.channel for s in policy.scripts.all()] == ["phone"]
+    assert VisionPage.objects.get().external_id == "V-1"
+
+
+def test_reimport_updates_and_never_duplicates():
+    import_knowledge(jsonl(ARTICLE, POLICY))
+    pages = Page.objects.count()
+    report = import_knowledge(jsonl({**ARTICLE, "title": "교환 안내 (개정)"}, POLICY))
+    assert (report.created, report.updated) == (0, 2)
+    assert Page.objects.count() == pages
+    assert ArticlePage.objects.get(external_id="A-1").title == "교환 안내 (개정)"
+
+
+def test_draft_import_is_not_live():
+    import_knowledge(jsonl(ARTICLE), publish=False)
+    assert not ArticlePage.objects.get(external_id="A-1").live
+
+
+def test_a_bad_file_imports_nothing_and_lists_every_bad_line():
+    import_knowledge(jsonl(ARTICLE))
+    pages = Page.objects.count()
+    text = "\n".join(
+        [
+            json.dumps(POLICY, ensure_ascii=False),  # fine on its own
+            "{not json",
+            json.dumps({"title": "제목만"}),
+            json.dumps({**POLICY, "external_id": "P-2", "authority": "boss"}, ensure_ascii=False),
+            json.dumps({**ARTICLE, "kind": "policy"}, ensure_ascii=False),  # kind changed
+            json.dumps(POLICY, ensure_ascii=False),  # duplicate external_id
+            "[1, 2]",
+        ]
+    )
+    report = import_knowledge(text)
+    assert [error.line for error in report.errors] == [2, 3, 4, 5, 6, 7]
+    assert Page.objects.count() == pages
+    assert not AnswerPolicyPage.objects.exists()
+
+
+def test_the_command(tmp_path, capsys):
+    path = tmp_path / "knowledge.jsonl"
+    path.write_text(jsonl(ARTICLE, POLICY), encoding="utf-8")
+    call_command("import_knowledge", str(path))
+    assert "2 created" in capsys.readouterr().out
+    path.write_text("oops\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_knowledge", str(path))
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import_knowledge", str(tmp_path / "missing.jsonl"))
