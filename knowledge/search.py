@@ -60,7 +60,9 @@ def search_knowledge(
     if not query_terms and not tag:
         return results
 
-    pages = Page.objects.type(KINDS[kind]) if kind in KINDS else Page.objects.type(*KINDS.values())
+    # Sections only when asked for: their short titles would outrank the content itself.
+    models = [KINDS[kind]] if kind in KINDS else [ArticlePage, AnswerPolicyPage, VisionPage]
+    pages = Page.objects.type(*models)
     if query_terms:
         # The backend ranks, but may filter only on indexed fields: take the best
         # candidates from it, then let visibility and the tag narrow them in the database.

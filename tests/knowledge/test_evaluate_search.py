@@ -1,0 +1,54 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def with_ids(knowledge):
+    for key in ("refund", "delay", "coupon", "english"):
+        page = knowledge[key]
+        page.external_id = key.upper()
+        page.save_revision().publish()
+    return knowledge
+
+
+def write(tmp_path, *lines):
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_prints_the_metrics_as_json(tmp_path, capsys, with_ids):
+    questions = [
+        {"query": "환불은 어떻게 해요", "expected": ["REFUND"]},
+        {"query": "배송이 지연돼요", "expected": ["DELAY"]},
+        {"query": "쿠폰 적용이 안돼요", "expected": ["COUPON"]},
+        {"query": "존재하지 않는 질문", "expected": ["NOTHING"]},
+    ]
+    path = write(tmp_path, *(json.dumps(q, ensure_ascii=False) for q in questions))
+    call_command("evaluate_search", path, json=True)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    result = json.loads(last)
+    assert set(result) == {"queries", "recall_at_1", "recall_at_5", "mrr", "p50_ms", "p95_ms"}
+    assert result["queries"] == 4
+    assert result["recall_at_1"] == 0.75
+    assert result["recall_at_5"] == 0.75
+    assert result["mrr"] == 0.75
+    assert result["p95_ms"] >= result["p50_ms"] > 0
+
+
+def test_human_output_lists_misses(tmp_path, capsys, with_ids):
+    path = write(
+        tmp_path, json.dumps({"query": "없는 내용", "expected": ["X"]}, ensure_ascii=False)
+    )
+    call_command("evaluate_search", path)
+    out = capsys.readouterr().out
+    assert "miss: 없는 내용" in out and "recall@1 0.000" in out
+
+
+def test_a_bad_question_file_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="line 2"):
+        call_command("evaluate_search", write(tmp_path, '{"query": "a", "expected": ["x"]}', "{}"))
