@@ -5,6 +5,7 @@ Safe to run again: what exists already is left as it is. Prints the logins.
 
 from django.core.management.base import BaseCommand
 
+from knowledge.demo import load_demo_knowledge
 from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
@@ -17,6 +18,10 @@ class Command(BaseCommand):
         ensure_site_tree()
         ensure_content_permissions()
         logins = load_demo_organisation()
+        knowledge = load_demo_knowledge()
+        self.stdout.write(
+            f"Demo knowledge: {knowledge.created} created, {knowledge.updated} updated."
+        )
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")
         )
