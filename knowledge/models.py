@@ -319,7 +319,7 @@ class AnswerPolicyPage(KnowledgePage):
         return "\n".join(
             [
                 self.summary,
-                self.situation,
+                self.situation if self.situation != self.summary else "",
                 strip_tags(self.conditions),
                 strip_tags(self.exclusions),
                 scripts,

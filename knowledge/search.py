@@ -99,7 +99,7 @@ def _narrow(user, pages, tag):
 
 def snippet(page, query_terms: list[str]) -> str:
     """A short passage of the page around the first match, with the matches marked."""
-    text = " ".join((page.summary + " " + page.body_text()).split())
+    text = " ".join(page.body_text().split())
     if not query_terms:
         return escape(text[:SNIPPET_CHARS])
     pattern = re.compile(
