@@ -337,11 +337,17 @@ class AnswerPolicyPage(KnowledgePage):
         return self.authority in (AuthorityLevel.AGENT_DECIDES, AuthorityLevel.AGENT_REPORTS)
 
     def get_context(self, request, *args, **kwargs):
+        from .changes import changes_since, published_versions
         from .policy_summary import summarise
 
         context = super().get_context(request, *args, **kwargs)
         context["summary_lines"] = summarise(self)
         context["scripts"] = list(self.scripts.all())
+        context["versions"] = published_versions(self)
+        since = request.GET.get("since", "")
+        if since.isdigit():
+            context["since"] = int(since)
+            context["changes"] = changes_since(self, int(since), request)
         return context
 
 
