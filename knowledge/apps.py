@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class KnowledgeConfig(AppConfig):
     name = "knowledge"
     verbose_name = _("Knowledge")
+
+    def ready(self):
+        from . import signal_handlers  # noqa: F401

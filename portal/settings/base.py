@@ -198,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "home.record_worker_heartbeat",
         "schedule": 60.0,
     },
+    "publish-scheduled-pages": {
+        "task": "knowledge.publish_scheduled",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "accounts.clear_expired_sessions",
         "schedule": 60.0 * 60,

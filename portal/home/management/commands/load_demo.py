@@ -6,6 +6,7 @@ Safe to run again: what exists already is left as it is. Prints the logins.
 from django.core.management.base import BaseCommand
 
 from knowledge.demo import load_demo_knowledge
+from knowledge.editorial import ensure_editorial_workflow
 from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ensure_site_tree()
         ensure_content_permissions()
+        ensure_editorial_workflow()
         logins = load_demo_organisation()
         knowledge = load_demo_knowledge()
         self.stdout.write(
