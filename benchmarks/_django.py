@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @contextmanager
 def benchmark_database():
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT))  # the project, and tests.factories for sample people
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
     import django
 

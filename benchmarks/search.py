@@ -1,0 +1,178 @@
+"""Knowledge search latency at scale.
+
+    .venv/bin/python benchmarks/search.py [--documents 100000] [--queries 300]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python benchmarks/search.py
+
+Generates N Korean and English articles (pages written in bulk, then indexed through the
+search backend with the same Korean analysis as real content), runs Korean and English
+queries through ``search_knowledge`` as an agent would, and prints, as its last line,
+{"documents": N, "p50_ms": ..., "p95_ms": ...}.
+"""
+
+import argparse
+import json
+import random
+import time
+
+from _django import benchmark_database
+
+TOPICS = [
+    "환불",
+    "교환",
+    "배송",
+    "새벽배송",
+    "쿠폰",
+    "적립금",
+    "멤버십",
+    "결제",
+    "회원탈퇴",
+    "개인정보",
+]
+TOPICS += [
+    "선물포장",
+    "가전설치",
+    "신선식품",
+    "VIP",
+    "카카오톡",
+    "영수증",
+    "할부",
+    "반품",
+    "주소변경",
+]
+ACTIONS = ["요청", "지연", "오류", "취소", "보상", "문의", "변경", "확인", "재발급", "누락"]
+TEMPLATES = [
+    "고객이 {t} {a}을 하면 상담사는 {t2} 기준을 먼저 확인합니다.",
+    "{t}{a} 건은 영업일 기준 3일 안에 처리해 드립니다.",
+    "{t}이 {a}되었을 때는 사과하고 {t2} 안내를 함께 드립니다.",
+    "{t} {a} 문의가 많아지면 팀장에게 알리고 {t2} 공지를 확인합니다.",
+]
+ENGLISH = [
+    "Customers asking about {e} should be told the {e2} rules first.",
+    "When a {e} is delayed, agents apologise and offer a {e2} voucher.",
+]
+ENGLISH_WORDS = ["refund", "delivery", "coupon", "membership", "payment", "exchange", "invoice"]
+QUERIES = [
+    "환불은 어떻게 하나요", "배송이 지연됐어요", "쿠폰 적용이 안돼요", "멤버십 해지",
+    "새벽배송 보상",
+    "적립금이 누락됐어요", "회원 탈퇴 요청", "개인정보 문의", "반품 취소", "주소 변경하고 싶어요",
+    "refund delayed", "coupon voucher", "membership payment", "delivery rules",
+]  # fmt: skip
+
+
+def document(rng: random.Random, i: int) -> tuple[str, str]:
+    if i % 5 == 0:
+        e, e2 = rng.sample(ENGLISH_WORDS, 2)
+        text = " ".join(rng.choice(ENGLISH).format(e=e, e2=e2) for _ in range(4))
+        return f"{e.title()} guide {i}", text
+    t, t2 = rng.sample(TOPICS, 2)
+    a = rng.choice(ACTIONS)
+    text = " ".join(
+        rng.choice(TEMPLATES).format(t=rng.choice(TOPICS), a=rng.choice(ACTIONS), t2=t2)
+        for _ in range(5)
+    )
+    return f"{t} {a} 안내 {i}", text
+
+
+def create_documents(count: int, rng: random.Random) -> float:
+    """Pages in bulk (the admin path takes ~30 ms a page), then the search index."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.utils import timezone
+    from wagtail.models import Locale, Page
+    from wagtail.search.backends import get_search_backend
+
+    from knowledge.models import ArticlePage, KnowledgeIndexPage
+    from portal.home.site_tree import ensure_site_tree
+
+    home = ensure_site_tree()
+    section = KnowledgeIndexPage(title="벤치마크")
+    home.add_child(instance=section)
+    article_type = ContentType.objects.get_for_model(ArticlePage)
+    locale = Locale.get_default()
+    now = timezone.now()
+    backend = get_search_backend()
+    started = time.perf_counter()
+    batch = 2000
+    for offset in range(0, count, batch):
+        pages, bodies = [], []
+        for i in range(offset, min(count, offset + batch)):
+            title, text = document(rng, i)
+            slug = f"doc-{i}"
+            pages.append(
+                Page(
+                    title=title, draft_title=title, slug=slug, content_type=article_type,
+                    path=section.path + _step(i + 1), depth=section.depth + 1, numchild=0,
+                    url_path=f"{section.url_path}{slug}/", live=True, locale=locale,
+                    first_published_at=now, last_published_at=now,
+                )
+            )  # fmt: skip
+            bodies.append(text)
+        Page.objects.bulk_create(pages)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO knowledge_articlepage (page_ptr_id, summary, external_id, owner_name,"
+                " body) VALUES (%s, %s, %s, '', %s)",
+                [
+                    (page.pk, "", f"bench-{page.slug}", json.dumps([
+                        {"type": "text", "value": f"<p>{text}</p>", "id": f"b{page.pk}"}
+                    ], ensure_ascii=False))
+                    for page, text in zip(pages, bodies, strict=True)
+                ],
+            )  # fmt: skip
+        articles = list(ArticlePage.objects.filter(pk__in=[p.pk for p in pages]))
+        backend.add_bulk(ArticlePage, articles)
+        print(f"  {offset + len(pages)}/{count} documents", flush=True)
+    Page.objects.filter(pk=section.pk).update(numchild=count)
+    return time.perf_counter() - started
+
+
+def _step(n: int) -> str:
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    digits = ""
+    for _ in range(4):
+        n, r = divmod(n, 36)
+        digits = alphabet[r] + digits
+    return digits
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    rng = random.Random(2026)
+
+    with benchmark_database() as connection:
+        from knowledge.search import search_knowledge
+        from tests.factories import TeamFactory, make_agent
+
+        seconds = create_documents(args.documents, rng)
+        agent = make_agent(TeamFactory()).user
+        search_knowledge(agent, "환불")  # warm up: Kiwi's model, connections
+        latencies = []
+        found = 0
+        for n in range(args.queries):
+            started = time.perf_counter()
+            results = search_knowledge(agent, QUERIES[n % len(QUERIES)])
+            latencies.append((time.perf_counter() - started) * 1000)
+            found += bool(results.hits)
+        print(f"engine: {connection.vendor}; {args.documents} documents written and indexed in "
+              f"{seconds:.0f} s; {found}/{args.queries} queries found something")  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "documents": args.documents,
+                    "p50_ms": round(percentile(latencies, 50), 1),
+                    "p95_ms": round(percentile(latencies, 95), 1),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
