@@ -33,10 +33,13 @@ class HomePage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from knowledge.visibility import visible_pages
+
         from .my_tasks import my_tasks
 
         context = super().get_context(request, *args, **kwargs)
         context["tasks"] = my_tasks(request.user)
+        context["sections"] = visible_pages(request.user, self.get_children()).order_by("path")
         return context
 
 
