@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from .korean import terms
 from .models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, VisionPage
+from .ranking import ranked_page_ids
 from .visibility import visible_pages
 
 KINDS = {
@@ -64,10 +65,9 @@ def search_knowledge(
     models = [KINDS[kind]] if kind in KINDS else [ArticlePage, AnswerPolicyPage, VisionPage]
     pages = Page.objects.type(*models)
     if query_terms:
-        # The backend ranks, but may filter only on indexed fields: take the best
+        # The backend ranks but may filter only on indexed fields: take the best
         # candidates from it, then let visibility and the tag narrow them in the database.
-        ranked = pages.live().search(" ".join(query_terms), operator="or")[:MAX_CANDIDATES]
-        ranked_ids = [page.pk for page in ranked]
+        ranked_ids = ranked_page_ids(query_terms, models, MAX_CANDIDATES)
         allowed = _narrow(user, Page.objects.filter(pk__in=ranked_ids), tag)
         allowed_ids = set(allowed.values_list("pk", flat=True))
         found = [pk for pk in ranked_ids if pk in allowed_ids]

@@ -1,0 +1,40 @@
+"""Ranked candidates for a search: the backend-specific part of ``search_knowledge``.
+
+On PostgreSQL, Wagtail's database backend matches ``title || body`` (a concatenated
+tsvector no index can serve) and ranks every match; at 100,000 pages that is a full
+scan. Here the title and body GIN indexes answer the match, and only matching rows are
+ranked. Other databases use the configured Wagtail backend unchanged.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from wagtail.models import Page
+
+TITLE_WEIGHT = 2.0
+
+
+def ranked_page_ids(query_terms: list[str], models, limit: int) -> list[int]:
+    if connection.vendor != "postgresql" or not _uses_database_backend():
+        ranked = Page.objects.type(*models).live().search(" ".join(query_terms), operator="or")
+        return [page.pk for page in ranked[:limit]]
+    content_types = [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
+    tsquery = " | ".join("'" + term.replace("'", "''") + "'" for term in dict.fromkeys(query_terms))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.object_id
+            FROM wagtailsearch_indexentry e, to_tsquery('simple', %s) query
+            WHERE e.content_type_id = ANY(%s) AND (e.title @@ query OR e.body @@ query)
+            ORDER BY %s * ts_rank(e.title, query) + ts_rank(e.body, query) DESC, e.id DESC
+            LIMIT %s
+            """,
+            [tsquery, content_types, TITLE_WEIGHT, limit],
+        )
+        return [int(object_id) for (object_id,) in cursor.fetchall()]
+
+
+def _uses_database_backend() -> bool:
+    from django.conf import settings
+
+    backend = settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"]
+    return backend.endswith(".database")
