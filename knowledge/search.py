@@ -2,9 +2,9 @@
 ``evaluate_search`` use. Query and content both go through ``knowledge.korean``, and
 results are narrowed by ``knowledge.visibility`` before anything is counted or shown.
 
-The backend is Wagtail's configured search backend (the database one by default); an
-Elasticsearch backend can take its place behind ``search_knowledge`` without callers
-noticing.
+Ranked candidates come from ``knowledge.ranking`` (Wagtail's configured backend, with a
+faster index-backed query on PostgreSQL); an Elasticsearch backend can take its place
+there without callers noticing.
 """
 
 import re
