@@ -3,7 +3,10 @@
 On PostgreSQL, Wagtail's database backend matches ``title || body`` (a concatenated
 tsvector no index can serve) and ranks every match; at 100,000 pages that is a full
 scan. Here the title and body GIN indexes answer the match, and only matching rows are
-ranked. Other databases use the configured Wagtail backend unchanged.
+ranked, and no more than ``MAX_RANKED`` of them per field: a word found in tens of
+thousands of pages would otherwise cost a rank computation for each (pages whose
+title matches are always among those ranked). Other databases use the configured
+Wagtail backend unchanged.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +14,8 @@ from django.db import connection
 from wagtail.models import Page
 
 TITLE_WEIGHT = 2.0
+#: Matches ranked per field (title, body); beyond this a common word adds no precision.
+MAX_RANKED = 4000
 
 
 def ranked_page_ids(query_terms: list[str], models, limit: int) -> list[int]:
@@ -22,13 +27,29 @@ def ranked_page_ids(query_terms: list[str], models, limit: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
+            WITH query AS (SELECT to_tsquery('simple', %(q)s) AS q),
+            candidates AS (
+                (SELECT e.id FROM wagtailsearch_indexentry e, query
+                 WHERE e.content_type_id = ANY(%(types)s) AND e.title @@ query.q
+                 LIMIT %(cap)s)
+                UNION
+                (SELECT e.id FROM wagtailsearch_indexentry e, query
+                 WHERE e.content_type_id = ANY(%(types)s) AND e.body @@ query.q
+                 LIMIT %(cap)s)
+            )
             SELECT e.object_id
-            FROM wagtailsearch_indexentry e, to_tsquery('simple', %s) query
-            WHERE e.content_type_id = ANY(%s) AND (e.title @@ query OR e.body @@ query)
-            ORDER BY %s * ts_rank(e.title, query) + ts_rank(e.body, query) DESC, e.id DESC
-            LIMIT %s
+            FROM wagtailsearch_indexentry e JOIN candidates c ON c.id = e.id, query
+            ORDER BY %(weight)s * ts_rank(e.title, query.q) + ts_rank(e.body, query.q) DESC,
+                     e.id DESC
+            LIMIT %(limit)s
             """,
-            [tsquery, content_types, TITLE_WEIGHT, limit],
+            {
+                "q": tsquery,
+                "types": content_types,
+                "cap": MAX_RANKED,
+                "weight": TITLE_WEIGHT,
+                "limit": limit,
+            },
         )
         return [int(object_id) for (object_id,) in cursor.fetchall()]
 
