@@ -29,6 +29,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(VAR_DIR / "test-celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "test-celery" / "queue"),
         "processed_folder": str(VAR_DIR / "test-celery" / "processed"),
+        "control_folder": str(VAR_DIR / "test-celery" / "control"),
         "store_processed": False,
     }
 WAGTAILADMIN_BASE_URL = "http://testserver"
