@@ -1,4 +1,7 @@
-"""Settings come from the environment; production refuses to run insecurely."""
+"""Settings come from the environment; production refuses to run insecurely.
+
+Settings are read once, at import, so each case runs in its own process.
+"""
 
 import json
 import os
@@ -10,35 +13,31 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "prod-secret-" + "x7Qp2Lm9Zr4Tb8Vn1Kc6Hs3Jd5Wf0Ya" * 2
+# Nothing else from the outer environment: not the CI's services, nor a test's switches.
+KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 SHOW = """
 import json, django
 from django.conf import settings
 django.setup()
 db = settings.DATABASES["default"]
+search = settings.WAGTAILSEARCH_BACKENDS["default"]
 print(json.dumps({
-    "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST", ""),
+    "engine": db["ENGINE"], "name": str(db["NAME"]), "user": db.get("USER", ""),
+    "password": db.get("PASSWORD", ""), "host": db.get("HOST", ""), "port": db.get("PORT", ""),
     "broker": settings.CELERY_BROKER_URL, "email": settings.EMAIL_BACKEND,
     "email_path": str(getattr(settings, "EMAIL_FILE_PATH", "")),
-    "search": settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"],
+    "email_host": settings.EMAIL_HOST, "email_port": settings.EMAIL_PORT,
+    "search": search["BACKEND"], "search_urls": search.get("URLS", []),
 }))
 """
 
 
 def run(args, tmp_path, settings="portal.settings.dev", **env):
-    # Only what each test sets: not the CI's services, nor the browser tests' async switch.
-    inherited = {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST", "ELASTICSEARCH_URL"}
-    inherited |= {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in inherited}
+    clean = {name: os.environ[name] for name in KEPT if name in os.environ}
     clean |= {"DJANGO_SETTINGS_MODULE": settings, "PORTAL_VAR_DIR": str(tmp_path), **env}
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
     )
-
-
-def show(tmp_path, **env):
-    result = run(["-c", SHOW], tmp_path, **env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_production_passes_the_deploy_check_without_warnings(tmp_path):
@@ -53,7 +52,7 @@ def test_production_passes_the_deploy_check_without_warnings(tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-@pytest.mark.parametrize("secret", [None, "", "   "])
+@pytest.mark.parametrize("secret", [None, "", "   "], ids=["unset", "empty", "blank"])
 def test_production_refuses_to_start_without_a_secret(tmp_path, secret):
     env = {} if secret is None else {"SECRET_KEY": secret}
     result = run(["manage.py", "check"], tmp_path, settings="portal.settings.production", **env)
@@ -61,32 +60,54 @@ def test_production_refuses_to_start_without_a_secret(tmp_path, secret):
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_embedded_defaults(tmp_path):
-    values = show(tmp_path)
-    assert values["engine"] == "django.db.backends.sqlite3"
-    assert values["name"] == str(tmp_path / "portal.sqlite3")
-    assert values["broker"] == "filesystem://"
-    assert values["email"] == "django.core.mail.backends.filebased.EmailBackend"
-    assert values["email_path"] == str(tmp_path / "mail")
-    assert values["search"] == "wagtail.search.backends.database"
+DEFAULTS = {
+    "engine": "django.db.backends.sqlite3",
+    "name": "{var}/portal.sqlite3",
+    "broker": "filesystem://",
+    "email": "django.core.mail.backends.filebased.EmailBackend",
+    "email_path": "{var}/mail",
+    "search": "wagtail.search.backends.database",
+}
 
 
-def test_services_from_the_environment(tmp_path):
-    values = show(
-        tmp_path,
-        DATABASE_URL="postgres://portal:pw@db:5432/portal",
-        CELERY_BROKER_URL="redis://redis:6379/0",
-        EMAIL_HOST="mail",
-        ELASTICSEARCH_URL="http://elasticsearch:9200",
-    )
-    assert (values["engine"], values["name"], values["host"]) == (
-        "django.db.backends.postgresql",
-        "portal",
-        "db",
-    )
-    assert values["broker"] == "redis://redis:6379/0"
-    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
-    assert values["search"].startswith("wagtail.search.backends.elasticsearch")
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param({}, DEFAULTS, id="embedded-defaults"),
+        pytest.param(
+            {"DATABASE_URL": "postgres://u:p@db:5432/portal"},
+            {"engine": "django.db.backends.postgresql", "name": "portal", "user": "u"}
+            | {"password": "p", "host": "db", "port": 5432},
+            id="database",
+        ),
+        pytest.param(
+            {"CELERY_BROKER_URL": "redis://redis:6379/0"},
+            {"broker": "redis://redis:6379/0"},
+            id="broker",
+        ),
+        pytest.param(
+            {"EMAIL_HOST": "mailpit", "EMAIL_PORT": "1025"},
+            {"email": "django.core.mail.backends.smtp.EmailBackend"}
+            | {"email_host": "mailpit", "email_port": 1025},
+            id="smtp",
+        ),
+        pytest.param(
+            {"ELASTICSEARCH_URL": "http://elasticsearch:9200"},
+            {"search": "wagtail.search.backends.elasticsearch8"}
+            | {"search_urls": ["http://elasticsearch:9200"]},
+            id="elasticsearch",
+        ),
+    ],
+)
+def test_configuration_from_the_environment(tmp_path, env, expected):
+    result = run(["-c", SHOW], tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    expected = {
+        key: value.format(var=tmp_path) if isinstance(value, str) else value
+        for key, value in expected.items()
+    }
+    assert {key: values[key] for key in expected} == expected
 
 
 def test_a_malformed_setting_is_named(tmp_path):
