@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def benchmark_database():
+def benchmark_database(keep: bool = False):
+    """A throw-away database; ``keep`` leaves it in place for the next run to reuse."""
     sys.path.insert(0, str(ROOT))  # the project, and tests.factories for sample people
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
     import django
@@ -26,8 +27,9 @@ def benchmark_database():
     is_sqlite = connection.vendor == "sqlite"
     bench_name = str(ROOT / "var" / "bench.sqlite3") if is_sqlite else "portal_bench"
     connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
     try:
         yield connection
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -144,15 +144,29 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the benchmark database, and reuse the documents a kept one already has",
+    )
     args = parser.parse_args()
     rng = random.Random(2026)
 
-    with benchmark_database() as connection:
+    with benchmark_database(keep=args.keep) as connection:
+        from knowledge.models import ArticlePage
         from knowledge.search import search_knowledge
+        from portal.organisation.models import AgentProfile
         from tests.factories import TeamFactory, make_agent
 
-        seconds = create_documents(args.documents, rng)
-        agent = make_agent(TeamFactory()).user
+        existing = ArticlePage.objects.filter(external_id__startswith="bench-").count()
+        if existing == args.documents:
+            seconds = 0.0
+        else:
+            if existing:
+                raise SystemExit(f"the kept database has {existing} documents; run without --keep")
+            seconds = create_documents(args.documents, rng)
+        kept_agent = AgentProfile.objects.select_related("user").first()
+        agent = kept_agent.user if kept_agent else make_agent(TeamFactory()).user
         search_knowledge(agent, "환불")  # warm up: Kiwi's model, connections
         latencies = []
         found = 0

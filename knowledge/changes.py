@@ -28,7 +28,16 @@ def changes_since(page, revision_id: int, request) -> list | None:
     """Field diffs between a published revision and the live page; None if not comparable."""
     if revision_id not in {v.revision_id for v in published_versions(page, limit=100)}:
         return None
-    old = page.revisions.get(pk=revision_id).as_object()
+    return changes_between(page, revision_id, request)
+
+
+def changes_between(page, revision_id: int, request) -> list | None:
+    """Field diffs between any revision of ``page`` and the live page (e.g. the version
+    an agent last acknowledged); None if that revision is gone."""
+    revision = page.revisions.filter(pk=revision_id).first()
+    if revision is None:
+        return None
+    old = revision.as_object()
     panel = get_edit_handler(type(page)).get_bound_panel(instance=page, request=request, form=None)
     diffs = [comparison(old, page) for comparison in panel.get_comparison()]
     return [diff for diff in diffs if diff.has_changed()]

@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from knowledge import urls as knowledge_urls
+from notices import urls as notices_urls
 from portal.accounts import urls as accounts_urls
 from portal.organisation import urls as organisation_urls
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/", include(accounts_urls)),
     path("org/", include(organisation_urls)),
     path("knowledge/", include(knowledge_urls)),
+    path("notices/", include(notices_urls)),
 ]
 
 if settings.DEBUG:

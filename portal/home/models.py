@@ -21,7 +21,11 @@ class HomePage(Page):
 
     # Only the root of the site; sections of knowledge and training hang below it.
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["knowledge.KnowledgeIndexPage", "knowledge.VisionPage"]
+    subpage_types = [
+        "knowledge.KnowledgeIndexPage",
+        "knowledge.VisionPage",
+        "notices.NoticeIndexPage",
+    ]
     max_count = 1
 
     class Meta:

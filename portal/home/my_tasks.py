@@ -1,10 +1,10 @@
 """What a signed-in person has to do today, for the home page.
 
-Counts of notices and training are placeholders here; the notices and training apps
-fill them in through this one function as they arrive.
+Notices come from ``notices.inbox``; training fills in its count through this one
+function when it arrives.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
@@ -22,6 +22,8 @@ class MyTasks:
     go_live_date: date | None = None
     manages_agents: bool = False
     is_client_staff: bool = False
+    #: The agent's current notices (deliveries), unacknowledged first, overdue marked.
+    notices: list = field(default_factory=list)
 
     @property
     def days_to_go_live(self) -> int | None:
@@ -53,4 +55,17 @@ def my_tasks(user) -> MyTasks:
             tasks.vendor_name = profile.vendor.name
             tasks.team_name = profile.team.name if profile.team else ""
             tasks.go_live_date = profile.go_live_date
+            _add_notices(tasks, profile)
     return tasks
+
+
+def _add_notices(tasks: MyTasks, profile) -> None:
+    from notices.inbox import inbox, is_overdue
+
+    now = timezone.now()
+    tasks.notices = list(inbox(profile))
+    for delivery in tasks.notices:
+        delivery.overdue = is_overdue(delivery, now)
+        if not delivery.acknowledged and delivery.notice.acknowledgement_required:
+            tasks.notices_to_acknowledge += 1
+            tasks.overdue_notices += delivery.overdue

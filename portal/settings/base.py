@@ -9,6 +9,7 @@ email written to files under ``var/mail/``.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -28,7 +29,9 @@ INSTALLED_APPS = [
     "portal.organisation",
     "portal.media",
     "portal.home",
+    "portal.audit",
     "knowledge",
+    "notices",
     "training",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -189,6 +192,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged once it has run, and handed back if its worker dies: delivery
+# tasks are idempotent, so running one twice is safe and losing one is not.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -211,7 +219,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.purge_old_login_failures",
         "schedule": 60.0 * 60,
     },
+    "relay-notice-dispatches": {
+        "task": "notices.relay_dispatches",
+        "schedule": float(env_int("NOTICE_RELAY_EVERY_SECONDS", 30)),
+    },
+    "send-notice-reminders": {
+        "task": "notices.send_due_reminders",
+        "schedule": float(env_int("NOTICE_REMINDER_EVERY_SECONDS", 15 * 60)),
+    },
+    "send-escalation-digests": {
+        "task": "notices.send_escalation_digests",
+        "schedule": crontab(hour=env_int("NOTICE_DIGEST_HOUR", 9), minute=0),
+    },
 }
+
+# Change notices. All intervals in the environment so operations can tune them.
+#: Remind unacknowledged agents this long before the due date (and again at it).
+NOTICE_REMIND_BEFORE_HOURS = env_int("NOTICE_REMIND_BEFORE_HOURS", 24)
+#: The at-due reminder goes out within this long after the due date, never later.
+NOTICE_AT_DUE_WINDOW_HOURS = env_int("NOTICE_AT_DUE_WINDOW_HOURS", 24)
+#: A dispatch still pending this long after its publish is re-queued by the relay.
+NOTICE_RELAY_GRACE_SECONDS = env_int("NOTICE_RELAY_GRACE_SECONDS", 20)
+#: A fan-out with unsent emails this long after it started is run again.
+NOTICE_DISPATCH_STALE_SECONDS = env_int("NOTICE_DISPATCH_STALE_SECONDS", 15 * 60)
+NOTICE_WEBHOOK_TIMEOUT = env_int("NOTICE_WEBHOOK_TIMEOUT", 10)
+#: The domain of the stable Message-IDs that make a repeated email recognisable.
+PORTAL_MAIL_DOMAIN = env_str("PORTAL_MAIL_DOMAIN", "portal.local")
 
 # Search: Wagtail's database backend unless an Elasticsearch cluster is configured.
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")

@@ -1,0 +1,161 @@
+"""An agent's acknowledgement of a notice version: checked, recorded once, chained.
+
+``acknowledge`` holds the audit chain's lock for its transaction, so concurrent and
+repeated submissions by the same agent settle into exactly one acknowledgement (the
+unique constraint is the last line of defence), and every acknowledgement has its own
+audit record whose hash covers what was attested.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.audit.chain import append, lock_chain
+
+from .audience import is_in_audience
+from .models import Acknowledgement, Delivery
+from .versions import current_material_version, latest_version
+
+#: What the agent attests, recorded word for word with each acknowledgement.
+STATEMENT = gettext_lazy("I have read and understood this notice and will apply it.")
+
+
+class AcknowledgementRefused(Exception):
+    """Shown to the agent as is; nothing was recorded."""
+
+
+@dataclass
+class Outcome:
+    acknowledgement: Acknowledgement
+    created: bool
+
+
+def concerns(notice, agent) -> bool:
+    """The notice was delivered to this agent, or they are in its audience now."""
+    delivered = Delivery.objects.unscoped().filter(notice=notice, agent=agent).exists()
+    return delivered or is_in_audience(notice, agent)
+
+
+def check_answers(notice, answers: dict[str, list[str]]) -> list[int]:
+    """Numbers (1-based) of the questions answered wrongly or not at all.
+
+    ``answers`` maps a question's index to the indexes of the chosen answers, as the
+    form posts them; anything else (unknown questions, out-of-range answers) is wrong.
+    """
+    wrong = []
+    for number, question in enumerate(notice.questions):
+        correct = {str(i) for i, choice in enumerate(question["choices"]) if choice["correct"]}
+        chosen = set(answers.get(str(number), []))
+        if chosen != correct:
+            wrong.append(number + 1)
+    return wrong
+
+
+def acknowledge(
+    notice,
+    agent,
+    *,
+    revision_id: int,
+    answers: dict[str, list[str]] | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> Outcome:
+    answers = answers or {}
+    if not notice.live or not notice.acknowledgement_required:
+        raise AcknowledgementRefused(_("This notice does not ask for an acknowledgement."))
+    if not concerns(notice, agent):
+        raise AcknowledgementRefused(_("This notice is not addressed to you."))
+    try:
+        with transaction.atomic():
+            lock_chain()
+            material = current_material_version(notice)
+            existing = (
+                Acknowledgement.objects.unscoped().filter(agent=agent, version=material).first()
+            )
+            if existing is not None:
+                return Outcome(existing, created=False)
+            seen = latest_version(notice)
+            if seen is None or seen.revision_id != revision_id:
+                raise AcknowledgementRefused(
+                    _(
+                        "This notice was updated while you were reading it. "
+                        "Please read the current version and confirm again."
+                    )
+                )
+            wrong = check_answers(notice, answers)
+            if wrong:
+                numbers = ", ".join(str(n) for n in wrong)
+                raise AcknowledgementRefused(
+                    _(
+                        "Some answers are not right yet (question %(numbers)s). "
+                        "Read the notice again and retry."
+                    )
+                    % {"numbers": numbers}
+                )
+            now = timezone.now()
+            due = notice.acknowledge_by
+            statement = str(STATEMENT)
+            record = append(
+                "notice.acknowledgement",
+                {
+                    "agent_id": agent.pk,
+                    "employee_number": agent.employee_number,
+                    "notice_id": notice.pk,
+                    "version": material.number,
+                    "seen_version": seen.number,
+                    "revision_id": revision_id,
+                    "content_hash": seen.content_hash,
+                    "statement": statement,
+                    "answers": answers,
+                    "acknowledged_at": now.isoformat(),
+                    "ip_address": ip_address,
+                    "user_agent": user_agent[:500],
+                },
+            )
+            ack = Acknowledgement.objects.create(
+                agent=agent,
+                notice=notice,
+                version=material,
+                seen_version=seen,
+                revision_id=revision_id,
+                content_hash=seen.content_hash,
+                statement=statement,
+                answers=answers,
+                acknowledged_at=now,
+                ip_address=ip_address,
+                user_agent=user_agent[:500],
+                on_time=due is None or now <= due,
+                audit_record=record,
+            )
+            Delivery.objects.unscoped().filter(
+                version=material, agent=agent, read_at__isnull=True
+            ).update(read_at=now)
+            return Outcome(ack, created=True)
+    except IntegrityError:
+        existing = Acknowledgement.objects.unscoped().get(
+            agent=agent, version=current_material_version(notice)
+        )
+        return Outcome(existing, created=False)
+
+
+def verify_acknowledgements() -> list[str]:
+    """Each acknowledgement still says what its audit record attested."""
+    problems = []
+    rows = Acknowledgement.objects.unscoped().select_related("audit_record").order_by("pk")
+    for ack in rows.iterator(chunk_size=2000):
+        payload = ack.audit_record.payload
+        facts = {
+            "agent_id": ack.agent_id,
+            "notice_id": ack.notice_id,
+            "revision_id": ack.revision_id,
+            "content_hash": ack.content_hash,
+            "statement": ack.statement,
+            "acknowledged_at": ack.acknowledged_at.isoformat(),
+        }
+        for key, value in facts.items():
+            if payload.get(key) != value:
+                problems.append(f"acknowledgement {ack.pk}: {key} differs from audit record")
+    return problems

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "notices"
+    verbose_name = _("Change notices")
+
+    def ready(self):
+        from portal.audit.chain import register_verifier
+
+        from . import signal_handlers  # noqa: F401
+        from .acknowledging import verify_acknowledgements
+
+        register_verifier(verify_acknowledgements)

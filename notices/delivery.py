@@ -1,0 +1,229 @@
+"""Creating deliveries and sending their emails, idempotently.
+
+Delivery rows come from one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per chunk, so a
+repeated chunk adds nothing. Emails are claimed (``pending`` → ``sending``) before they
+are sent and marked ``sent`` right after each one, so a repeated task sends only what
+is still unsent. The only window for a second send is a worker killed between the SMTP
+server's acceptance and that mark; the stable Message-ID then lets mail systems
+recognise the repeat.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import escape
+
+from .models import Delivery, DeliveryAttempt, EmailStatus, Reminder
+
+logger = logging.getLogger(__name__)
+
+#: A claim older than this belongs to a worker that died mid-send.
+STALE_CLAIM = timedelta(minutes=5)
+_NAME = "\x00agent-name\x00"
+
+
+class TemporaryEmailFailure(Exception):
+    """The mail server could not take messages now; the task retries later."""
+
+
+def create_deliveries(version, agent_ids: list[int]) -> int:
+    """One delivery per agent for ``version``; existing ones are left alone."""
+    if not agent_ids:
+        return 0
+    table = Delivery._meta.db_table
+    placeholders = ", ".join(["%s"] * len(agent_ids))
+    # SQLite needs a WHERE in INSERT … SELECT … ON CONFLICT to parse the upsert.
+    # Only the table name and placeholders are formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (version_id, notice_id, agent_id, created_at, email_status, "  # noqa: S608
+        f"email_attempts, email_error) "
+        f"SELECT %s, %s, a.id, %s, CASE WHEN u.email = '' THEN %s ELSE %s END, 0, '' "
+        f"FROM organisation_agentprofile a JOIN accounts_user u ON u.id = a.user_id "
+        f"WHERE a.id IN ({placeholders}) "
+        f"ON CONFLICT (agent_id, version_id) DO NOTHING"
+    )
+    params = [
+        version.pk,
+        version.notice_id,
+        timezone.now(),
+        EmailStatus.NONE,
+        EmailStatus.PENDING,
+        *agent_ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+@dataclass
+class EmailRun:
+    sent: int = 0
+    failed: int = 0
+
+
+def claim(delivery_ids: list[int], statuses=(EmailStatus.PENDING,)) -> list[Delivery]:
+    """Mark unsent deliveries as being sent by this task and return them."""
+    now = timezone.now()
+    stale = now - STALE_CLAIM
+    claimable = Delivery.objects.unscoped().filter(pk__in=delivery_ids)
+    claimable.filter(
+        Q(email_status__in=statuses)
+        | Q(email_status=EmailStatus.SENDING, email_claimed_at__lt=stale)
+    ).update(email_status=EmailStatus.SENDING, email_claimed_at=now)
+    return list(
+        Delivery.objects.unscoped()
+        .filter(pk__in=delivery_ids, email_status=EmailStatus.SENDING, email_claimed_at=now)
+        .select_related("agent__user", "version__notice")
+        .order_by("pk")
+    )
+
+
+def send_delivery_emails(delivery_ids: list[int], kind: str = "notice") -> EmailRun:
+    """Send the emails of these deliveries that are still unsent.
+
+    Raises ``TemporaryEmailFailure`` after releasing what it could not send.
+    """
+    deliveries = claim(delivery_ids)
+    run = EmailRun()
+    if not deliveries:
+        return run
+    renderer = _Renderer(kind)
+    attempts = []
+    mail = get_connection()
+    try:
+        mail.open()
+        for index, delivery in enumerate(deliveries):
+            message = renderer.message(delivery, mail)
+            try:
+                mail.send_messages([message])
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+                _mark(delivery, EmailStatus.FAILED, str(error)[:500])
+                attempts.append(_attempt(delivery, kind, DeliveryAttempt.Outcome.FAILED, error))
+                run.failed += 1
+                continue
+            except (smtplib.SMTPException, OSError) as error:
+                attempts.append(_attempt(delivery, kind, DeliveryAttempt.Outcome.RETRY, error))
+                _release(deliveries[index:], str(error)[:500])
+                raise TemporaryEmailFailure(str(error)) from error
+            _mark(delivery, EmailStatus.SENT, "")
+            attempts.append(_attempt(delivery, kind, DeliveryAttempt.Outcome.SENT, None))
+            run.sent += 1
+    except OSError as error:  # could not even connect
+        _release([d for d in deliveries if d.email_status == EmailStatus.SENDING], str(error))
+        raise TemporaryEmailFailure(str(error)) from error
+    finally:
+        DeliveryAttempt.objects.bulk_create(attempts)
+        mail.close()
+    return run
+
+
+def _mark(delivery, status, error):
+    now = timezone.now()
+    delivery.email_status = status
+    Delivery.objects.unscoped().filter(pk=delivery.pk).update(
+        email_status=status,
+        email_attempts=delivery.email_attempts + 1,
+        emailed_at=now if status == EmailStatus.SENT else None,
+        email_error=error,
+    )
+
+
+def _release(deliveries, error):
+    ids = [d.pk for d in deliveries]
+    for delivery in deliveries:
+        delivery.email_status = EmailStatus.PENDING
+    Delivery.objects.unscoped().filter(pk__in=ids, email_status=EmailStatus.SENDING).update(
+        email_status=EmailStatus.PENDING, email_claimed_at=None, email_error=error[:500]
+    )
+
+
+def _attempt(delivery, kind, outcome, error):
+    return DeliveryAttempt(
+        delivery_id=delivery.pk,
+        kind=kind,
+        outcome=outcome,
+        detail=str(error)[:500] if error else "",
+    )
+
+
+class _Renderer:
+    """Renders each (version, language) once; only the agent's name differs per email."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._cache = {}
+
+    def message(self, delivery, mail_connection) -> EmailMultiAlternatives:
+        user = delivery.agent.user
+        language = user.language or settings.LANGUAGE_CODE
+        subject, text, html = self._rendered(delivery.version, language)
+        name = user.get_full_name() or user.username
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text.replace(_NAME, name),
+            to=[user.email],
+            connection=mail_connection,
+            headers={"Message-ID": _message_id(delivery, self.kind)},
+        )
+        message.attach_alternative(html.replace(_NAME, escape(name)), "text/html")
+        return message
+
+    def _rendered(self, version, language):
+        key = (version.pk, language)
+        if key not in self._cache:
+            notice = version.notice
+            context = {
+                "notice": notice,
+                "version": version,
+                "kind": self.kind,
+                "agent_name": _NAME,
+                "url": absolute_url(notice),
+                "portal_name": settings.WAGTAIL_SITE_NAME,
+            }
+            with translation.override(language):
+                subject = render_to_string("notices/email/subject.txt", context).strip()
+                text = render_to_string("notices/email/notice.txt", context)
+                html = render_to_string("notices/email/notice.html", context)
+            self._cache[key] = (" ".join(subject.split()), text, html)
+        return self._cache[key]
+
+
+def absolute_url(page) -> str:
+    url = page.get_url() or ""
+    if url.startswith("/"):
+        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
+    return url
+
+
+def _message_id(delivery, kind) -> str:
+    if kind == "notice":
+        return delivery.message_id
+    return (
+        f"<notice-{kind}-{delivery.pk}-{timezone.now():%Y%m%d%H%M%S}@{settings.PORTAL_MAIL_DOMAIN}>"
+    )
+
+
+def send_reminder_emails(reminder_ids: list[int]) -> int:
+    """Reminders already claimed (``sent_at`` set by the caller's claim)."""
+    reminders = list(
+        Reminder.objects.filter(pk__in=reminder_ids).select_related(
+            "delivery__agent__user", "delivery__version__notice"
+        )
+    )
+    renderer = _Renderer("reminder")
+    messages = []
+    mail = get_connection()
+    for reminder in reminders:
+        if reminder.delivery.agent.user.email:
+            messages.append(renderer.message(reminder.delivery, mail))
+    if messages:
+        mail.send_messages(messages)
+    return len(messages)

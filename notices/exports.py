@@ -1,0 +1,144 @@
+"""CSV and XLSX exports: a notice's status per agent, and the acknowledgement audit."""
+
+import csv
+import io
+from datetime import UTC
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .models import Acknowledgement
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def status_table(deliveries, acks_by_agent: dict):
+    header = [
+        _("Employee number"),
+        _("Name"),
+        _("Vendor"),
+        _("Team"),
+        _("Delivered at"),
+        _("Email"),
+        _("Read at"),
+        _("Acknowledged at"),
+        _("On time"),
+    ]
+    rows = []
+    for delivery in deliveries:
+        agent = delivery.agent
+        ack = acks_by_agent.get(agent.pk)
+        rows.append(
+            [
+                agent.employee_number,
+                agent.user.get_full_name(),
+                agent.vendor.name,
+                agent.team.name if agent.team else "",
+                _local(delivery.created_at),
+                delivery.get_email_status_display(),
+                _local(delivery.read_at),
+                _local(ack.acknowledged_at) if ack else "",
+                (_("yes") if ack.on_time else _("no")) if ack else "",
+            ]
+        )
+    return header, rows
+
+
+def audit_table(acknowledgements):
+    header = [
+        _("Employee number"),
+        _("Name"),
+        _("Vendor"),
+        _("Team"),
+        _("Notice"),
+        _("Version"),
+        _("Revision"),
+        _("Content hash (SHA-256)"),
+        _("Acknowledged at (UTC)"),
+        _("On time"),
+        _("IP address"),
+        _("Browser"),
+        _("Statement"),
+        _("Audit record"),
+        _("Audit hash"),
+    ]
+    rows = []
+    for ack in acknowledgements:
+        agent = ack.agent
+        rows.append(
+            [
+                agent.employee_number,
+                agent.user.get_full_name(),
+                agent.vendor.name,
+                agent.team.name if agent.team else "",
+                ack.notice.title,
+                ack.version.number,
+                ack.revision_id,
+                ack.content_hash,
+                ack.acknowledged_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                _("yes") if ack.on_time else _("no"),
+                ack.ip_address or "",
+                ack.user_agent,
+                ack.statement,
+                ack.audit_record_id,
+                ack.audit_record.record_hash,
+            ]
+        )
+    return header, rows
+
+
+def audit_rows(acknowledgements):
+    return acknowledgements.select_related(
+        "agent__user", "agent__vendor", "agent__team", "notice", "version", "audit_record"
+    ).order_by("acknowledged_at", "pk")
+
+
+def acks_for(version, agent_ids) -> dict:
+    return {
+        ack.agent_id: ack
+        for ack in Acknowledgement.objects.unscoped().filter(
+            version=version, agent_id__in=agent_ids
+        )
+    }
+
+
+def respond(header, rows, filename: str, fmt: str, sheet_title: str = "export"):
+    if fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(sheet_title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["xlsx"])
+    else:
+        response = StreamingHttpResponse(
+            _csv_lines(header, rows), content_type=CONTENT_TYPES["csv"]
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_lines(header, rows):
+    writer = csv.writer(_Echo())
+    # A BOM so that Excel opens Korean text as UTF-8.
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def _local(value):
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

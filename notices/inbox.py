@@ -1,0 +1,65 @@
+"""An agent's notices: what the inbox lists and what the home page counts."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from .models import Acknowledgement, Delivery, NoticeVersion
+
+
+def inbox(agent):
+    """The agent's current deliveries: unacknowledged first, by due date, newest next.
+
+    Each delivery is annotated with ``acknowledged``; expired promotions have left.
+    """
+    now = timezone.now()
+    newer_material = NoticeVersion.objects.filter(
+        notice=OuterRef("notice"), material=True, number__gt=OuterRef("version__number")
+    )
+    acknowledged = Acknowledgement.objects.unscoped().filter(
+        agent=OuterRef("agent"), version=OuterRef("version")
+    )
+    return (
+        Delivery.objects.unscoped()
+        .filter(agent=agent, notice__live=True)
+        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
+        .exclude(Exists(newer_material))
+        .annotate(acknowledged=Exists(acknowledged))
+        .select_related("notice", "version")
+        .order_by(
+            "acknowledged",
+            F("notice__acknowledge_by").asc(nulls_last=True),
+            "-created_at",
+        )
+    )
+
+
+@dataclass
+class OpenCounts:
+    to_acknowledge: int = 0
+    overdue: int = 0
+
+
+def open_counts(agent) -> OpenCounts:
+    now = timezone.now()
+    waiting = [
+        delivery.notice.acknowledge_by
+        for delivery in inbox(agent).filter(
+            acknowledged=False, notice__acknowledgement_required=True
+        )
+    ]
+    return OpenCounts(
+        to_acknowledge=len(waiting), overdue=sum(1 for due in waiting if due and due < now)
+    )
+
+
+def is_overdue(delivery, now=None) -> bool:
+    due = delivery.notice.acknowledge_by
+    now = now or timezone.now()
+    return bool(
+        delivery.notice.acknowledgement_required
+        and due
+        and due < now
+        and not getattr(delivery, "acknowledged", False)
+    )

@@ -1,0 +1,485 @@
+"""Change notices and what happens to them: versions, the delivery outbox, deliveries,
+acknowledgements, reminders and webhooks.
+
+A notice is a Wagtail page; every publish records a ``NoticeVersion`` in the same
+transaction. A *material* version is the one agents must acknowledge: a later
+non-material version (a typo fixed) keeps existing acknowledgements. Each material
+version gets one ``Delivery`` per agent in its audience (unique), which is also the
+agent's inbox entry; an ``Acknowledgement`` is written once and never changed.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+
+from portal.organisation.models import AgentProfile, Channel, Team, Vendor
+from portal.organisation.roles import VENDOR_ROLES
+from portal.organisation.scoping import Reach, ScopedQuerySet
+
+from .blocks import UnderstandingCheckBlock
+
+
+class NoticeIndexPage(Page):
+    """The list of change notices; for an agent, their notices inbox."""
+
+    intro = models.CharField(_("introduction"), max_length=255, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["notices.ChangeNoticePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("change notices section")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import serve_notice_index
+
+        return serve_notice_index(self, request)
+
+
+class NoticeKind(models.TextChoices):
+    LAUNCH = "launch", _("Launch")
+    PROMOTION = "promotion", _("Promotion")
+    POLICY_CHANGE = "policy", _("Policy change")
+    SYSTEM = "system", _("System")
+    OTHER = "other", _("Other")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class ChangeNoticeForm(WagtailAdminPageForm):
+    """Asks afresh, for every new draft after a publish, whether the change is material."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page = self.instance
+        if page.pk and page.live_revision_id and page.latest_revision_id == page.live_revision_id:
+            self.initial["material_change"] = False
+
+    def clean(self):
+        cleaned = super().clean()
+        everyone = cleaned.get("audience_everyone")
+        chosen = [
+            cleaned.get(name)
+            for name in ("audience_vendors", "audience_teams", "audience_channels")
+        ]
+        if not everyone and not any(chosen):
+            self.add_error(
+                "audience_everyone",
+                _("Choose who this notice is for: everyone, or vendors, teams or channels."),
+            )
+        until, starts = cleaned.get("effective_until"), cleaned.get("effective_from")
+        if until and starts and until < starts:
+            self.add_error("effective_until", _("The end is before the start."))
+        return cleaned
+
+
+class ChangeNoticePage(Page):
+    """A launch, promotion or policy change that reaches exactly the agents it concerns."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    summary = models.TextField(_("summary"), help_text=_("Two or three lines: what and why."))
+    changes = RichTextField(_("what changes"))
+    effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
+    effective_until = models.DateTimeField(
+        _("effective until"),
+        null=True,
+        blank=True,
+        help_text=_("Promotions end by themselves: after this the notice leaves inboxes."),
+    )
+    audience_everyone = models.BooleanField(_("everyone"), default=False)
+    audience_vendors = ParentalManyToManyField(Vendor, blank=True, verbose_name=_("vendors"))
+    audience_teams = ParentalManyToManyField(Team, blank=True, verbose_name=_("teams"))
+    audience_channels = ParentalManyToManyField(Channel, blank=True, verbose_name=_("channels"))
+    audience_roles = ParentalManyToManyField(
+        Group,
+        blank=True,
+        verbose_name=_("roles"),
+        limit_choices_to={"name__in": [role.value for role in VENDOR_ROLES]},
+        help_text=_("Leave empty for every role."),
+    )
+    acknowledgement_required = models.BooleanField(_("acknowledgement required"), default=True)
+    acknowledge_by = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    understanding_check = StreamField(
+        UnderstandingCheckBlock(),
+        blank=True,
+        verbose_name=_("check of understanding"),
+        help_text=_("Questions the agent must answer correctly before confirming."),
+    )
+    material_change = models.BooleanField(
+        _("material change"),
+        default=True,
+        help_text=_(
+            "Everyone in the audience must read and confirm this version again. Leave "
+            "unticked for corrections that change nothing agents do."
+        ),
+    )
+
+    base_form_class = ChangeNoticeForm
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("priority")]),
+        FieldPanel("summary"),
+        FieldPanel("changes"),
+        FieldRowPanel([FieldPanel("effective_from"), FieldPanel("effective_until")]),
+        InlinePanel("affected_pages", label=_("Affected articles and policies")),
+        MultiFieldPanel(
+            [
+                FieldPanel("audience_everyone"),
+                FieldPanel("audience_vendors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audience_teams"),
+                FieldPanel("audience_channels", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audience_roles", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("Audience"),
+            help_text=_(
+                "Agents in any chosen vendor or team, narrowed by the channels and roles chosen."
+            ),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("acknowledgement_required"), FieldPanel("acknowledge_by")]
+                ),
+                FieldPanel("understanding_check"),
+            ],
+            heading=_("Acknowledgement"),
+        ),
+        FieldPanel("material_change"),
+    ]
+
+    parent_page_types = ["notices.NoticeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
+
+    def publish(self, revision, *args, **kwargs):
+        # The version and its delivery intent are written by the page_published handler;
+        # one transaction makes the publish and the intent succeed or fail together.
+        with transaction.atomic():
+            return super().publish(revision, *args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.acknowledge_by and not self.acknowledgement_required:
+            raise ValidationError(
+                {"acknowledge_by": _("A due date needs 'acknowledgement required'.")}
+            )
+
+    def serve(self, request, *args, **kwargs):
+        from .views import serve_notice
+
+        return serve_notice(self, request)
+
+    @property
+    def questions(self) -> list[dict]:
+        return [block.value for block in self.understanding_check]
+
+    def is_current(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.effective_until is None or self.effective_until > now
+
+
+class AffectedPage(Orderable):
+    notice = ParentalKey(ChangeNoticePage, on_delete=models.CASCADE, related_name="affected_pages")
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
+    )
+
+    panels = [FieldPanel("page")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("affected page")
+
+
+class NoticeVersion(models.Model):
+    """One published version of a notice, with the exact content agents were shown."""
+
+    notice = models.ForeignKey(ChangeNoticePage, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    material = models.BooleanField(_("material"))
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    #: The version as agents saw it (title, summary, changes...), and its SHA-256.
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("notice version")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "number"], name="notice_version_number")
+        ]
+        ordering = ["notice", "number"]
+
+    def __str__(self):
+        return f"{self.notice_id} v{self.number}"
+
+
+class NoticeDispatch(models.Model):
+    """The outbox: the intent to deliver a material version, written with the publish.
+
+    A crash after commit, or a broker down at publish time, leaves a pending row that
+    the beat's relay hands to Celery again; delivery itself is idempotent.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        FANNED_OUT = "fanned_out", _("Handed to workers")
+        DONE = "done", _("Done")
+
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="dispatches")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    audience_size = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("notice dispatch")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"dispatch {self.pk} of {self.version} ({self.status})"
+
+
+class DeliveryQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope):
+        if scope.reach is Reach.VENDOR:
+            return models.Q(agent__vendor_id=scope.vendor_id)
+        if scope.reach is Reach.TEAM:
+            return models.Q(agent__team_id=scope.team_id)
+        return models.Q(agent_id=scope.agent_id)
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    NONE = "none", _("No address")
+
+
+class Delivery(models.Model):
+    """A material version delivered to one agent: their inbox entry and its email."""
+
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="deliveries")
+    notice = models.ForeignKey(ChangeNoticePage, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="deliveries")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=500, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "version"], name="one_delivery_per_version")
+        ]
+        indexes = [
+            models.Index(fields=["version", "email_status"]),
+            models.Index(fields=["notice", "agent"]),
+        ]
+
+    def __str__(self):
+        return f"{self.version} → {self.agent_id}"
+
+    @property
+    def message_id(self) -> str:
+        """Stable per delivery: a repeated SMTP send is recognisably the same message."""
+        return f"<notice-delivery-{self.pk}@{settings.PORTAL_MAIL_DOMAIN}>"
+
+
+class DeliveryAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        RETRY = "retry", _("Temporary failure, retried")
+        FAILED = "failed", _("Permanent failure")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    channel = models.CharField(max_length=16, default="email")
+    kind = models.CharField(max_length=16, default="notice")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    attempted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.channel} {self.outcome}"
+
+
+class AcknowledgementQuerySet(ScopedQuerySet):
+    scope_filter = DeliveryQuerySet.scope_filter
+
+
+class Acknowledgement(models.Model):
+    """An agent's statement that they read and understood one version. Never changed."""
+
+    agent = models.ForeignKey(
+        AgentProfile, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    notice = models.ForeignKey(ChangeNoticePage, on_delete=models.PROTECT, related_name="+")
+    #: The material version this acknowledgement settles.
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="+")
+    #: The version actually on screen (a later non-material one, possibly).
+    seen_version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="+")
+    revision_id = models.PositiveIntegerField(_("revision"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    statement = models.TextField(_("statement"))
+    answers = models.JSONField(_("answers to the check"), default=list, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at (UTC)"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    on_time = models.BooleanField(_("on time"))
+    audit_record = models.OneToOneField(
+        "audit.AuditRecord", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AcknowledgementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("acknowledgement")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "version"], name="one_ack_per_version")
+        ]
+        indexes = [models.Index(fields=["version", "acknowledged_at"])]
+
+    def __str__(self):
+        return f"{self.agent_id} ✓ {self.version}"
+
+
+class Reminder(models.Model):
+    """A reminder about one delivery. Scheduled kinds are unique: never sent twice."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DUE = "before_due", _("Before the due date")
+        AT_DUE = "at_due", _("At the due date")
+        MANUAL = "manual", _("Sent by a manager")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reminder")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "kind"],
+                condition=~models.Q(kind="manual"),
+                name="one_scheduled_reminder_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.kind}"
+
+
+class EscalationDigest(models.Model):
+    """One daily email per manager listing their overdue agents."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    overdue = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation digest")
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "day"], name="one_digest_per_manager_day")
+        ]
+
+    def __str__(self):
+        return f"{self.manager_id} {self.day}"
+
+
+class VendorWebhook(models.Model):
+    """Where to POST a vendor's notices as JSON, e.g. a messenger bot."""
+
+    vendor = models.OneToOneField(
+        Vendor, on_delete=models.CASCADE, related_name="notice_webhook", verbose_name=_("vendor")
+    )
+    url = models.URLField(_("URL"))
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=128,
+        help_text=_("Each request carries an HMAC-SHA256 of its body in X-Portal-Signature."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldPanel("vendor"),
+        FieldPanel("url"),
+        FieldPanel("secret"),
+        FieldPanel("is_active"),
+    ]
+
+    class Meta:
+        verbose_name = _("vendor webhook")
+
+    def __str__(self):
+        return f"{self.vendor} → {self.url}"
+
+
+class WebhookCall(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="+")
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook call")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "vendor"], name="one_webhook_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.version} → vendor {self.vendor_id} ({self.status})"

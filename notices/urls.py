@@ -1,0 +1,32 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class ExportFormat:
+    regex = "csv|xlsx"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ExportFormat, "export")
+
+app_name = "notices"
+
+urlpatterns = [
+    path("<int:notice_id>/acknowledge/", views.acknowledge_view, name="acknowledge"),
+    path("manage/", views.manage_list_view, name="manage_list"),
+    path("manage/<int:notice_id>/", views.manage_status_view, name="manage_status"),
+    path(
+        "manage/<int:notice_id>/export.<export:fmt>",
+        views.manage_export_view,
+        name="manage_export",
+    ),
+    path("manage/<int:notice_id>/audit.<export:fmt>", views.manage_audit_view, name="manage_audit"),
+    path("manage/<int:notice_id>/remind/", views.manage_remind_view, name="manage_remind"),
+    path("agents/<int:agent_id>/audit.<export:fmt>", views.agent_audit_view, name="agent_audit"),
+]

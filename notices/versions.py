@@ -1,0 +1,80 @@
+"""Recording each publish of a notice as a version, and the delivery intent with it."""
+
+import hashlib
+import json
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ChangeNoticePage, NoticeDispatch, NoticeVersion
+
+logger = logging.getLogger(__name__)
+
+
+def version_content(notice: ChangeNoticePage) -> dict:
+    """What an agent reads and attests to, as plain data."""
+    return {
+        "title": notice.title,
+        "kind": notice.kind,
+        "priority": notice.priority,
+        "summary": notice.summary,
+        "changes": notice.changes,
+        "effective_from": notice.effective_from.isoformat() if notice.effective_from else None,
+        "effective_until": notice.effective_until.isoformat() if notice.effective_until else None,
+        "acknowledge_by": notice.acknowledge_by.isoformat() if notice.acknowledge_by else None,
+        "questions": [
+            {"question": q["question"], "choices": [c["text"] for c in q["choices"]]}
+            for q in notice.questions
+        ],
+    }
+
+
+def content_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_publish(notice: ChangeNoticePage, revision, user=None) -> NoticeVersion:
+    """A new version; a dispatch (outbox row) for the current material version.
+
+    Called inside the publish transaction. A non-material version is dispatched too: no
+    one already notified hears again (deliveries are unique per material version), but
+    people newly added to the audience get the notice.
+    """
+    previous = notice.versions.order_by("-number").first()
+    material = previous is None or bool(notice.material_change)
+    content = version_content(notice)
+    version = NoticeVersion.objects.create(
+        notice=notice,
+        number=(previous.number + 1) if previous else 1,
+        material=material,
+        revision=revision,
+        content=content,
+        content_hash=content_hash(content),
+        published_at=timezone.now(),
+        published_by=user if user is not None and user.is_authenticated else None,
+    )
+    dispatch = NoticeDispatch.objects.create(version=current_material_version(notice))
+    transaction.on_commit(lambda: hand_to_workers(dispatch.pk))
+    return version
+
+
+def current_material_version(notice) -> NoticeVersion | None:
+    return notice.versions.filter(material=True).order_by("-number").first()
+
+
+def latest_version(notice) -> NoticeVersion | None:
+    return notice.versions.order_by("-number").first()
+
+
+def hand_to_workers(dispatch_id: int) -> bool:
+    """Queue the dispatch; if the broker is unreachable the relay on beat will."""
+    from .tasks import dispatch_notice
+
+    try:
+        dispatch_notice.apply_async((dispatch_id,), retry=False)
+    except Exception:
+        logger.warning("broker unreachable; dispatch %s waits for the relay", dispatch_id)
+        return False
+    return True

@@ -1,0 +1,82 @@
+"""Notices for tests: a notices section and a helper that publishes a notice."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from wagtail.models import Site
+
+from notices.models import ChangeNoticePage, NoticeIndexPage
+
+
+def notice_section():
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    existing = NoticeIndexPage.objects.first()
+    if existing:
+        return existing
+    section = NoticeIndexPage(title="공지")
+    home.add_child(instance=section)
+    section.save_revision().publish()
+    return section
+
+
+def publish_notice(
+    title="7월 환불 정책 변경",
+    *,
+    vendors=(),
+    teams=(),
+    channels=(),
+    roles=(),
+    everyone=False,
+    questions=(),
+    due_in=timedelta(days=3),
+    user=None,
+    **fields,
+):
+    page = ChangeNoticePage(
+        title=title,
+        kind=fields.pop("kind", "policy"),
+        summary=fields.pop("summary", "환불 기준이 바뀝니다."),
+        changes=fields.pop("changes", "<p>7일 이내 환불 가능합니다.</p>"),
+        audience_everyone=everyone,
+        acknowledge_by=(timezone.now() + due_in) if due_in is not None else None,
+        understanding_check=[("question", q) for q in questions],
+        **fields,
+    )
+    notice_section().add_child(instance=page)
+    page.audience_vendors.set(vendors)
+    page.audience_teams.set(teams)
+    page.audience_channels.set(channels)
+    page.audience_roles.set(roles)
+    page.save()
+    page.save_revision(user=user).publish()
+    page.refresh_from_db()
+    return page
+
+
+def republish(page, *, material, user=None, **changes):
+    for name, value in changes.items():
+        setattr(page, name, value)
+    page.material_change = material
+    page.save_revision(user=user).publish()
+    page.refresh_from_db()
+    return page
+
+
+QUESTION = {
+    "question": "환불 가능 기간은?",
+    "choices": [{"text": "3일", "correct": False}, {"text": "7일", "correct": True}],
+    "explanation": "",
+}
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Narrow unit tests only: tasks run in-process. Delivery is proven with a real worker."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False
