@@ -14,10 +14,10 @@ def audience_agents(notice):
     agents = AgentProfile.objects.unscoped().filter(status=AgentProfile.Status.ACTIVE)
     if notice.audience_everyone:
         return agents
-    vendor_ids = list(notice.audience_vendors.values_list("pk", flat=True))
-    team_ids = list(notice.audience_teams.values_list("pk", flat=True))
-    channel_ids = list(notice.audience_channels.values_list("pk", flat=True))
-    role_ids = list(notice.audience_roles.values_list("pk", flat=True))
+    vendor_ids = _chosen(notice, "audience_vendors", "vendor_id")
+    team_ids = _chosen(notice, "audience_teams", "team_id")
+    channel_ids = _chosen(notice, "audience_channels", "channel_id")
+    role_ids = _chosen(notice, "audience_roles", "group_id")
     if vendor_ids or team_ids:
         agents = agents.filter(Q(vendor_id__in=vendor_ids) | Q(team_id__in=team_ids))
     elif not channel_ids:
@@ -36,6 +36,15 @@ def audience_agents(notice):
             ).values("user_id")
         )
     return agents
+
+
+def _chosen(notice, field_name: str, column: str) -> list[int]:
+    # Through the link table: the audience is the notice's own data, whoever looks at it,
+    # and the vendor and team tables themselves are scoped to the viewer.
+    through = type(notice)._meta.get_field(field_name).remote_field.through
+    return list(
+        through.objects.filter(changenoticepage_id=notice.pk).values_list(column, flat=True)
+    )
 
 
 def is_in_audience(notice, agent) -> bool:

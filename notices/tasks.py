@@ -21,7 +21,7 @@ from django.utils import timezone
 from .audience import audience_agents
 from .delivery import TemporaryEmailFailure, absolute_url, create_deliveries, send_delivery_emails
 from .models import Delivery, EmailStatus, NoticeDispatch, NoticeVersion, VendorWebhook, WebhookCall
-from .versions import current_material_version
+from .versions import current_material_version, redispatch
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +243,29 @@ def webhook_payload(version, vendor_id: int) -> dict:
         "vendor_id": vendor_id,
         "recipients": recipients.count(),
     }
+
+
+@shared_task(name="notices.reach_newcomers")
+def reach_newcomers() -> int:
+    """Live notices reach people who joined their audience after the publish."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import ChangeNoticePage
+
+    now = timezone.now()
+    notices = ChangeNoticePage.objects.live().filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gt=now)
+    )
+    started = 0
+    for notice in notices:
+        version = current_material_version(notice)
+        if version is None:
+            continue
+        has_delivery = Delivery.objects.unscoped().filter(version=version, agent=OuterRef("pk"))
+        if audience_agents(notice).exclude(Exists(has_delivery)).exists():
+            redispatch(notice)
+            started += 1
+    return started
 
 
 @shared_task(name="notices.send_due_reminders")

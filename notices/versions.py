@@ -60,6 +60,18 @@ def record_publish(notice: ChangeNoticePage, revision, user=None) -> NoticeVersi
     return version
 
 
+def redispatch(notice) -> NoticeDispatch | None:
+    """Deliver the current material version to audience members who do not have it yet
+    (agents imported or moved since the publish); nobody else hears again."""
+    material = current_material_version(notice)
+    if material is None or not notice.live:
+        return None
+    with transaction.atomic():
+        dispatch = NoticeDispatch.objects.create(version=material)
+        transaction.on_commit(lambda: hand_to_workers(dispatch.pk))
+    return dispatch
+
+
 def current_material_version(notice) -> NoticeVersion | None:
     return notice.versions.filter(material=True).order_by("-number").first()
 

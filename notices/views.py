@@ -113,8 +113,23 @@ def _reading_context(page, profile, request):
 
         earlier = acks[0].seen_version
         context["earlier_version"] = earlier
-        context["changes"] = changes_between(page, earlier.revision_id, request)
+        context["changes"] = changes_between(
+            page, earlier.revision_id, request, fields=READER_FIELDS
+        )
     return context
+
+
+#: What agents read; the audience and settings are the publisher's business.
+READER_FIELDS = {
+    "title",
+    "summary",
+    "changes",
+    "effective_from",
+    "effective_until",
+    "acknowledge_by",
+    "understanding_check",
+    "affected_pages",
+}
 
 
 def _visible_affected(page, user):

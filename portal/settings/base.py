@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.relay_dispatches",
         "schedule": float(env_int("NOTICE_RELAY_EVERY_SECONDS", 30)),
     },
+    "deliver-notices-to-newcomers": {
+        "task": "notices.reach_newcomers",
+        "schedule": float(env_int("NOTICE_NEWCOMERS_EVERY_SECONDS", 60 * 60)),
+    },
     "send-notice-reminders": {
         "task": "notices.send_due_reminders",
         "schedule": float(env_int("NOTICE_REMINDER_EVERY_SECONDS", 15 * 60)),

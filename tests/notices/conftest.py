@@ -80,3 +80,18 @@ def eager_celery(settings):
     yield
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
+
+
+def ack(notice, agent, answers=None, **kwargs):
+    """Acknowledge the version currently shown, as the agent would."""
+    from notices.acknowledging import acknowledge
+    from notices.versions import latest_version
+
+    return acknowledge(
+        notice,
+        agent,
+        revision_id=latest_version(notice).revision_id,
+        answers=answers,
+        ip_address=kwargs.pop("ip_address", "203.0.113.7"),
+        user_agent=kwargs.pop("user_agent", "pytest"),
+    )

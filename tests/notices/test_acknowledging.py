@@ -1,0 +1,150 @@
+"""Acknowledging: once per agent and version, with proof, never changed afterwards."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from notices.acknowledging import AcknowledgementRefused
+from notices.models import Acknowledgement
+from portal.audit import guards
+from portal.audit.models import AuditRecord
+
+from .conftest import QUESTION, ack, publish_notice, republish
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_acknowledgement_records_who_what_when_where(world):
+    notice = publish_notice(teams=[world.team_a1])
+    outcome = ack(notice, world.agent_a1, ip_address="198.51.100.4", user_agent="Chrome")
+    record = outcome.acknowledgement
+    assert outcome.created
+    assert record.agent == world.agent_a1
+    assert record.revision_id == notice.live_revision_id
+    assert len(record.content_hash) == 64
+    assert record.ip_address == "198.51.100.4"
+    assert record.user_agent == "Chrome"
+    assert record.on_time
+    assert record.statement
+    assert record.audit_record.payload["content_hash"] == record.content_hash
+
+
+def test_a_late_acknowledgement_is_marked_late(world):
+    from datetime import timedelta
+
+    notice = publish_notice(teams=[world.team_a1], due_in=timedelta(hours=-1))
+    assert ack(notice, world.agent_a1).acknowledgement.on_time is False
+
+
+def test_acknowledging_twice_keeps_one(world):
+    notice = publish_notice(teams=[world.team_a1])
+    first = ack(notice, world.agent_a1)
+    second = ack(notice, world.agent_a1)
+    assert not second.created
+    assert second.acknowledgement.pk == first.acknowledgement.pk
+    assert Acknowledgement.objects.count() == 1
+    assert AuditRecord.objects.count() == 1
+
+
+def test_wrong_answers_are_refused_and_nothing_is_recorded(world):
+    notice = publish_notice(teams=[world.team_a1], questions=[QUESTION, QUESTION])
+    for answers in ({}, {"0": ["0"], "1": ["1"]}, {"0": ["1", "0"], "1": ["1"]}, {"7": ["1"]}):
+        with pytest.raises(AcknowledgementRefused):
+            ack(notice, world.agent_a1, answers=answers)
+    assert Acknowledgement.objects.count() == AuditRecord.objects.count() == 0
+    assert ack(notice, world.agent_a1, answers={"0": ["1"], "1": ["1"]}).created
+
+
+def test_a_stale_revision_is_refused(world):
+    from notices.acknowledging import acknowledge
+
+    notice = publish_notice(teams=[world.team_a1])
+    with pytest.raises(AcknowledgementRefused):
+        acknowledge(notice, world.agent_a1, revision_id=notice.live_revision_id + 999)
+    assert not Acknowledgement.objects.exists()
+
+
+def test_only_the_audience_can_acknowledge(world):
+    notice = publish_notice(teams=[world.team_a1])
+    with pytest.raises(AcknowledgementRefused):
+        ack(notice, world.agent_b1)
+
+
+def test_the_database_refuses_to_change_or_delete_acknowledgements(world):
+    for table in guards.GUARDED_TABLES:
+        guards.install(connection, table)
+    notice = publish_notice(teams=[world.team_a1])
+    record = ack(notice, world.agent_a1).acknowledgement
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Acknowledgement.objects.filter(pk=record.pk).update(user_agent="forged")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Acknowledgement.objects.filter(pk=record.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditRecord.objects.filter(pk=record.audit_record_id).update(kind="forged")
+
+
+def test_verify_audit_passes_then_finds_tampering(world, capsys):
+    notice = publish_notice(everyone=True)
+    for agent in (world.agent_a1, world.agent_a2, world.agent_b1):
+        ack(notice, agent)
+    call_command("verify_audit")
+    assert "3 records" in capsys.readouterr().out
+    # Tamper as someone with direct database access would, triggers lifted first.
+    guards.remove(connection, "audit_auditrecord")
+    middle = AuditRecord.objects.order_by("pk")[1]
+    payload = {**middle.payload, "ip_address": "10.0.0.1"}
+    AuditRecord.objects.filter(pk=middle.pk).update(payload=payload)
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    assert "does not match its hash" in capsys.readouterr().err
+
+
+def test_acknowledging_through_the_page(client, world):
+    notice = publish_notice(teams=[world.team_a1], questions=[QUESTION])
+    client.force_login(world.agent_a1.user)
+    page = client.get(notice.url)
+    assert page.status_code == 200
+    assert "7일" in page.content.decode()
+    assert '"correct"' not in page.content.decode()  # the answer never reaches the browser
+    url = reverse("notices:acknowledge", args=[notice.pk])
+    wrong = client.post(url, {"revision": notice.live_revision_id, "q0": "0"}, follow=True)
+    assert not Acknowledgement.objects.exists()
+    assert "question 1" in wrong.content.decode() or "1" in wrong.content.decode()
+    right = client.post(url, {"revision": notice.live_revision_id, "q0": "1"}, follow=True)
+    assert right.status_code == 200
+    assert Acknowledgement.objects.get().agent == world.agent_a1
+    assert 'data-testid="acknowledge-button"' not in right.content.decode()
+
+
+def test_an_agent_acknowledges_only_for_themselves(client, world):
+    notice = publish_notice(teams=[world.team_a1])
+    client.force_login(world.agent_b1.user)
+    url = reverse("notices:acknowledge", args=[notice.pk])
+    response = client.post(url, {"revision": notice.live_revision_id, "agent": world.agent_a1.pk})
+    assert response.status_code == 404
+    assert client.get(notice.url).status_code == 404
+    assert not Acknowledgement.objects.exists()
+
+
+def test_acknowledging_needs_a_post_with_csrf(world):
+    from django.test import Client
+
+    notice = publish_notice(teams=[world.team_a1])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.agent_a1.user)
+    url = reverse("notices:acknowledge", args=[notice.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"revision": notice.live_revision_id}).status_code == 403
+
+
+def test_after_a_material_change_the_agent_sees_what_changed(client, world):
+    notice = publish_notice(teams=[world.team_a1])
+    ack(notice, world.agent_a1)
+    republish(notice, material=True, changes="<p>14일 이내 환불 가능합니다.</p>")
+    client.force_login(world.agent_a1.user)
+    body = client.get(notice.url).content.decode()
+    assert 'data-testid="changes"' in body
+    assert "14" in body
+    assert 'data-testid="acknowledge-button"' in body
