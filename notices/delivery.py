@@ -25,8 +25,6 @@ from .models import Delivery, DeliveryAttempt, EmailStatus, Reminder
 
 logger = logging.getLogger(__name__)
 
-#: A claim older than this belongs to a worker that died mid-send.
-STALE_CLAIM = timedelta(minutes=5)
 _NAME = "\x00agent-name\x00"
 
 
@@ -72,7 +70,8 @@ class EmailRun:
 def claim(delivery_ids: list[int], statuses=(EmailStatus.PENDING,)) -> list[Delivery]:
     """Mark unsent deliveries as being sent by this task and return them."""
     now = timezone.now()
-    stale = now - STALE_CLAIM
+    # A claim older than this belongs to a worker that died mid-send.
+    stale = now - timedelta(seconds=settings.NOTICE_EMAIL_CLAIM_STALE_SECONDS)
     claimable = Delivery.objects.unscoped().filter(pk__in=delivery_ids)
     claimable.filter(
         Q(email_status__in=statuses)

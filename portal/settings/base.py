@@ -246,6 +246,8 @@ NOTICE_AT_DUE_WINDOW_HOURS = env_int("NOTICE_AT_DUE_WINDOW_HOURS", 24)
 NOTICE_RELAY_GRACE_SECONDS = env_int("NOTICE_RELAY_GRACE_SECONDS", 20)
 #: A fan-out with unsent emails this long after it started is run again.
 NOTICE_DISPATCH_STALE_SECONDS = env_int("NOTICE_DISPATCH_STALE_SECONDS", 15 * 60)
+#: An email claimed this long ago by a worker that never marked it sent is sent again.
+NOTICE_EMAIL_CLAIM_STALE_SECONDS = env_int("NOTICE_EMAIL_CLAIM_STALE_SECONDS", 5 * 60)
 NOTICE_WEBHOOK_TIMEOUT = env_int("NOTICE_WEBHOOK_TIMEOUT", 10)
 #: The domain of the stable Message-IDs that make a repeated email recognisable.
 PORTAL_MAIL_DOMAIN = env_str("PORTAL_MAIL_DOMAIN", "portal.local")

@@ -1,7 +1,7 @@
 """Settings for the test suite: PostgreSQL when ``DATABASE_URL`` is set, SQLite otherwise."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, database_from_env
+from .base import EMAIL_HOST, VAR_DIR, database_from_env
 from .env import env_str
 
 DEBUG = False
@@ -16,7 +16,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not EMAIL_HOST:
+    # A worker subprocess given EMAIL_HOST sends to the test's own SMTP server instead.
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,9 +7,12 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from notices.models import ChangeNoticePage, NoticeIndexPage
+from portal.home.site_tree import ensure_site_tree
 
 
 def notice_section():
+    # Transactional tests start from an empty database, without the migrated site tree.
+    ensure_site_tree()
     home = Site.objects.get(is_default_site=True).root_page.specific
     existing = NoticeIndexPage.objects.first()
     if existing:
