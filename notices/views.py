@@ -284,7 +284,11 @@ def manage_status(request, notice_id, template="notices/manage_status.html"):
             "query": query,
             "states": STATE_LABELS,
             "show_vendor": len(vendors) > 1,
-            "chart": _chart(status.chart, status.totals.delivered),
+            "chart": _chart(
+                status.chart,
+                status.totals.delivered,
+                timezone.localdate(status.version.published_at) if status.version else None,
+            ),
         },
     )
 
@@ -298,19 +302,20 @@ STATE_LABELS = [
 ]
 
 
-def _chart(points, delivered):
-    """Cumulative acknowledgements as an SVG polyline (no chart library needed)."""
+def _chart(points, delivered, start):
+    """Cumulative acknowledgements from the publish day to the last one, as an SVG
+    polyline (no chart library needed)."""
     if not points or not delivered:
         return None
     width, height = 600, 160
-    first, last = points[0][0], points[-1][0]
+    first = min(start, points[0][0])
+    last = max(points[-1][0], timezone.localdate())
     span = max(1, (last - first).days)
     coords = [(0, height)]
     for day, _n, total in points:
-        x = round(width * (day - first).days / span) if span else width
+        x = round(width * ((day - first).days + 1) / (span + 1))
         coords.append((x, round(height - height * total / delivered)))
-    if span == 0:
-        coords.append((width, coords[-1][1]))
+    coords.append((width, coords[-1][1]))
     return {
         "width": width,
         "height": height,

@@ -8,13 +8,14 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from knowledge.models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, VisionPage
+from notices.models import NoticeIndexPage
 from portal.home.models import HomePage
 from tests.knowledge.conftest import home_page, section
 
 
 class TreeRuleTests(WagtailPageTestCase):
     def test_where_each_page_type_may_live(self):
-        self.assertAllowedSubpageTypes(HomePage, {KnowledgeIndexPage, VisionPage})
+        self.assertAllowedSubpageTypes(HomePage, {KnowledgeIndexPage, VisionPage, NoticeIndexPage})
         self.assertAllowedParentPageTypes(KnowledgeIndexPage, {HomePage, KnowledgeIndexPage})
         self.assertAllowedParentPageTypes(ArticlePage, {KnowledgeIndexPage})
         self.assertAllowedParentPageTypes(AnswerPolicyPage, {KnowledgeIndexPage})

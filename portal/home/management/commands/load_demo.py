@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
+from notices.demo import load_demo_notices
 from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo knowledge: {knowledge.created} created, {knowledge.updated} updated."
         )
+        notices = load_demo_notices()
+        if notices:
+            self.stdout.write(f"Demo notices: {notices} published and delivered.")
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")
         )
