@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -21,8 +21,10 @@ from .delivery import absolute_url, send_reminder_emails
 from .models import Acknowledgement, Delivery, EscalationDigest, NoticeVersion, Reminder
 
 
-def open_deliveries():
-    """Deliveries of current material versions still waiting for an acknowledgement."""
+def open_deliveries(now=None):
+    """Deliveries of current material versions still waiting for an acknowledgement
+    (an expired promotion waits for nobody)."""
+    now = now or timezone.now()
     newer_material = NoticeVersion.objects.filter(
         notice=OuterRef("notice"), material=True, number__gt=OuterRef("version__number")
     )
@@ -36,6 +38,7 @@ def open_deliveries():
             notice__acknowledgement_required=True,
             agent__status=AgentProfile.Status.ACTIVE,
         )
+        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
         .exclude(Exists(newer_material))
         .exclude(Exists(acknowledged))
     )
@@ -57,7 +60,7 @@ def send_scheduled_reminders(now=None) -> int:
     }
     for kind, window in windows.items():
         already = Reminder.objects.filter(delivery=OuterRef("pk"), kind=kind)
-        due_ids = open_deliveries().filter(**window).exclude(Exists(already))
+        due_ids = open_deliveries(now).filter(**window).exclude(Exists(already))
         Reminder.objects.bulk_create(
             [Reminder(delivery_id=pk, kind=kind) for pk in due_ids.values_list("pk", flat=True)],
             ignore_conflicts=True,
@@ -97,7 +100,7 @@ def send_digests(now=None) -> int:
     """One email per team lead and vendor manager listing their overdue agents."""
     now = now or timezone.now()
     overdue = list(
-        open_deliveries()
+        open_deliveries(now)
         .filter(notice__acknowledge_by__lt=now)
         .values(
             "agent_id",

@@ -82,3 +82,15 @@ def test_remind_now_at_most_once_an_hour(world, delivered):
     assert send_manual_reminders(ids) == 2
     assert send_manual_reminders(ids) == 0
     assert len(mail.outbox) == 2
+
+
+def test_an_expired_promotion_is_never_reminded(world, delivered):
+    from django.utils import timezone
+
+    delivered(
+        teams=[world.team_a1],
+        due_in=timedelta(hours=-2),
+        effective_until=timezone.now() - timedelta(hours=1),
+    )
+    assert send_scheduled_reminders() == 0
+    assert send_digests() == 0
