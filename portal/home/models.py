@@ -37,13 +37,16 @@ class HomePage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from knowledge.models import KnowledgeIndexPage, VisionPage
         from knowledge.visibility import visible_pages
 
         from .my_tasks import my_tasks
 
         context = super().get_context(request, *args, **kwargs)
         context["tasks"] = my_tasks(request.user)
-        context["sections"] = visible_pages(request.user, self.get_children()).order_by("path")
+        # Knowledge only: notices have their own place on this page (the inbox).
+        children = self.get_children().type(KnowledgeIndexPage, VisionPage)
+        context["sections"] = visible_pages(request.user, children).order_by("path")
         return context
 
 

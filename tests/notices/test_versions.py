@@ -111,3 +111,38 @@ def test_the_edit_form_asks_afresh_after_a_publish(world, published):
     assert issubclass(form_class, ChangeNoticeForm)
     form = form_class(instance=notice, for_user=world.client_manager)
     assert form.initial["material_change"] is False
+
+
+def test_a_scheduled_publish_records_the_version_and_its_dispatch(world):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from wagtail.models import Revision
+
+    from notices.models import ChangeNoticePage
+
+    from .conftest import notice_section
+
+    page = ChangeNoticePage(
+        title="내일 시작하는 프로모션",
+        kind="promotion",
+        summary="내일 0시부터",
+        changes="<p>10% 할인</p>",
+        audience_everyone=True,
+        go_live_at=timezone.now() + timedelta(hours=1),
+    )
+    notice_section().add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert not page.live
+    assert not NoticeVersion.objects.exists()
+    # The hour passes: the approved revision's time has come.
+    Revision.objects.filter(approved_go_live_at__isnull=False).update(
+        approved_go_live_at=timezone.now() - timedelta(minutes=1)
+    )
+    call_command("publish_scheduled")
+    page.refresh_from_db()
+    assert page.live
+    assert NoticeVersion.objects.get(notice=page).number == 1
+    assert NoticeDispatch.objects.get().status == NoticeDispatch.Status.PENDING
