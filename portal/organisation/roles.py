@@ -51,6 +51,11 @@ ROLE_PERMISSIONS = {
         "organisation.change_agentprofile",
         "organisation.view_agentprofile",
         "organisation.import_roster",
+        # Where each vendor's notices are pushed (e.g. their messenger bot).
+        "notices.add_vendorwebhook",
+        "notices.change_vendorwebhook",
+        "notices.view_vendorwebhook",
+        "notices.delete_vendorwebhook",
     ],
 }
 
