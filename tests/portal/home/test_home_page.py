@@ -44,18 +44,40 @@ def test_a_vendor_manager_gets_manager_links(client):
 
 
 @pytest.mark.django_db
-def test_the_home_page_uses_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    from tests.knowledge.conftest import section
+def test_the_home_page_uses_a_fixed_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    agent = make_agent(TeamFactory())
+    from tests.knowledge.conftest import section
+    from tests.notices.conftest import ack, publish_notice
+
+    team = TeamFactory()
+    agent = make_agent(team)
     client.force_login(agent.user)
+
+    def deliver(notice):
+        from notices.delivery import create_deliveries
+        from notices.versions import current_material_version
+
+        create_deliveries(current_material_version(notice), [agent.pk])
+        return notice
+
+    section("분류")
+    ack(deliver(publish_notice("공지", teams=[team])), agent)
     client.get("/")
-    for n in range(6):
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    for n in range(5):
         section(f"분류 {n}")
-    # The same with 6 sections as with 3: nothing here grows with the content.
-    with django_assert_max_num_queries(17):
+        ack(deliver(publish_notice(f"공지 {n}", teams=[team])), agent)
+        deliver(publish_notice(f"새 공지 {n}", teams=[team]))
+    # The same with 6 sections and 11 notices as with 1 of each: nothing here grows.
+    with CaptureQueriesContext(connection) as many:
         response = client.get("/")
     assert len(response.context["sections"]) == 6
+    assert len(response.context["tasks"].notices) == 11
+    assert response.context["tasks"].notices_to_acknowledge == 5
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
 
 
 @pytest.mark.django_db
