@@ -1,16 +1,19 @@
-"""The site tree every portal needs: Wagtail's root, our HomePage, and the default site.
+"""The site tree every portal needs: Wagtail's root, our HomePage, the default site, and
+the root media collection.
 
 Migrations make it once; this rebuilds it where it is missing (a flushed test database,
 a database restored without pages). Safe to re-run.
 """
 
 from django.conf import settings
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from .models import HomePage
 
 
 def ensure_site_tree() -> HomePage:
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is not None:
         return site.root_page.specific

@@ -1,12 +1,15 @@
 """A publisher publishes a notice in the admin; an agent confirms it from their inbox; the
 vendor manager's dashboard counts it. A real Celery worker delivers in between."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from notices.models import Acknowledgement, Delivery
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.models import AgentProfile
+from portal.organisation.roles import ensure_content_permissions
 from tests.notices.conftest import notice_section
 from tests.worker import celery_worker, wait_for
 
@@ -24,18 +27,25 @@ def sign_in(page, live_server, username, path="/"):
 def test_a_notice_goes_from_the_admin_to_the_agent_and_the_dashboard(live_server, page, screenshot):
     logins = load_demo_organisation()
     section = notice_section()
+    ensure_content_permissions()  # a flushed database has the tree back, not the grants
     agent_login = next(x for x in logins if x.role == "agent" and x.username.startswith("hgcs"))
     manager_login = next(x for x in logins if x.role == "vendor manager" and "한결" in x.where)
 
     with celery_worker("browser") as worker:
         sign_in(page, live_server, "nuri-publisher", "/admin/")
         page.goto(f"{live_server.url}/admin/pages/add/notices/changenoticepage/{section.pk}/")
+        page.wait_for_load_state("networkidle")  # the admin's scripts, e.g. title → slug
         page.locator("#id_title").fill("연말 배송 마감 안내")
+        page.locator("#id_title").blur()
+        expect(page.locator("#id_slug")).not_to_have_value("")
         page.locator("#id_kind").select_option("launch")
         page.locator("#id_summary").fill("12월 24일 오후 2시 주문까지 연내 배송됩니다.")
-        page.locator("[data-contentpath=changes] [contenteditable=true]").fill(
-            "12월 24일 14시 이후 주문은 1월 2일부터 배송합니다."
-        )
+        # Type into the rich-text editor once it is up, as a person would.
+        editor = page.locator("[data-contentpath=changes] .public-DraftEditor-content")
+        editor.click()
+        page.keyboard.type("12월 24일 14시 이후 주문은 1월 2일부터 배송합니다.")
+        # Draftail saves into its hidden input a moment later; submit only once it has.
+        expect(page.locator("#id_changes")).to_have_value(re.compile("1월 2일부터"))
         page.get_by_label("한결CS").check()
         screenshot("admin-form")
         page.locator("footer [data-w-dropdown-target=toggle]").first.click()
