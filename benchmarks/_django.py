@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def benchmark_database(keep: bool = False):
+def benchmark_database(keep: bool = False, fresh: bool = False):
     """A throw-away database; ``keep`` leaves it in place for the next run to reuse."""
     sys.path.insert(0, str(ROOT))  # the project, and tests.factories for sample people
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
@@ -27,7 +27,7 @@ def benchmark_database(keep: bool = False):
     is_sqlite = connection.vendor == "sqlite"
     bench_name = str(ROOT / "var" / "bench.sqlite3") if is_sqlite else "portal_bench"
     connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep and not fresh)
     try:
         yield connection
     finally:

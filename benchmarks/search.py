@@ -40,37 +40,149 @@ TOPICS += [
     "주소변경",
 ]
 ACTIONS = ["요청", "지연", "오류", "취소", "보상", "문의", "변경", "확인", "재발급", "누락"]
+# Products give each document its own vocabulary, as in a real catalogue: 40 lines x 60
+# items = 2,400 product names, each in a few dozen documents.
+LINES = [
+    "스마트",
+    "프리미엄",
+    "에코",
+    "홈",
+    "키즈",
+    "뷰티",
+    "펫",
+    "프레시",
+    "데일리",
+    "골드",
+    "그린",
+    "시그니처",
+    "클래식",
+    "모던",
+    "퓨어",
+    "베이직",
+    "플러스",
+    "라이트",
+    "맥스",
+    "미니",
+    "오가닉",
+    "내추럴",
+    "어반",
+    "코지",
+    "소프트",
+    "하이브리드",
+    "울트라",
+    "에센셜",
+    "로열",
+    "써니",
+    "블루",
+    "화이트",
+    "블랙",
+    "실버",
+    "로즈",
+    "민트",
+    "코랄",
+    "올리브",
+    "네이비",
+    "베이지",
+]
+ITEMS = [
+    "냉장고",
+    "세탁기",
+    "청소기",
+    "커피머신",
+    "유모차",
+    "샴푸",
+    "사료",
+    "도시락",
+    "텀블러",
+    "매트리스",
+    "이불",
+    "베개",
+    "에어컨",
+    "선풍기",
+    "가습기",
+    "제습기",
+    "공기청정기",
+    "전자레인지",
+    "밥솥",
+    "믹서기",
+    "토스터",
+    "다리미",
+    "드라이어",
+    "면도기",
+    "칫솔",
+    "치약",
+    "로션",
+    "선크림",
+    "립스틱",
+    "향수",
+    "운동화",
+    "샌들",
+    "가방",
+    "지갑",
+    "시계",
+    "안경",
+    "모자",
+    "장갑",
+    "목도리",
+    "우산",
+    "텐트",
+    "의자",
+    "책상",
+    "소파",
+    "식탁",
+    "조명",
+    "커튼",
+    "러그",
+    "화분",
+    "수건",
+    "컵",
+    "접시",
+    "냄비",
+    "프라이팬",
+    "칼",
+    "도마",
+    "쌀",
+    "김치",
+    "과일",
+    "생수",
+]
 TEMPLATES = [
-    "고객이 {t} {a}을 하면 상담사는 {t2} 기준을 먼저 확인합니다.",
-    "{t}{a} 건은 영업일 기준 3일 안에 처리해 드립니다.",
-    "{t}이 {a}되었을 때는 사과하고 {t2} 안내를 함께 드립니다.",
-    "{t} {a} 문의가 많아지면 팀장에게 알리고 {t2} 공지를 확인합니다.",
+    "고객이 {p} {t} {a}을 하면 상담사는 {t} 기준을 먼저 확인합니다.",
+    "{p} {t}{a} 건은 영업일 기준 3일 안에 처리해 드립니다.",
+    "{t}이 {a}되었을 때는 사과하고 {p} 안내를 함께 드립니다.",
+    "{p} {t} {a} 문의가 많아지면 팀장에게 알리고 공지를 확인합니다.",
+    "{p}은 구매 후 30일 동안 {t} 규정이 적용됩니다.",
 ]
 ENGLISH = [
-    "Customers asking about {e} should be told the {e2} rules first.",
-    "When a {e} is delayed, agents apologise and offer a {e2} voucher.",
+    "Customers asking about {e} for the {p} should be told the rules first.",
+    "When a {p} {e} is delayed, agents apologise and offer a voucher.",
+    "The {p} {e} policy applies for thirty days after purchase.",
 ]
 ENGLISH_WORDS = ["refund", "delivery", "coupon", "membership", "payment", "exchange", "invoice"]
+ENGLISH_PRODUCTS = ["fridge", "washer", "vacuum", "stroller", "shampoo", "mattress", "kettle"]
 QUERIES = [
     "환불은 어떻게 하나요", "배송이 지연됐어요", "쿠폰 적용이 안돼요", "멤버십 해지",
-    "새벽배송 보상",
-    "적립금이 누락됐어요", "회원 탈퇴 요청", "개인정보 문의", "반품 취소", "주소 변경하고 싶어요",
-    "refund delayed", "coupon voucher", "membership payment", "delivery rules",
+    "새벽배송 보상", "적립금이 누락됐어요", "회원 탈퇴 요청", "개인정보 문의", "반품 취소",
+    "주소 변경하고 싶어요", "스마트 냉장고 환불", "프리미엄 매트리스 교환", "키즈 유모차 배송 지연",
+    "에코 텀블러 쿠폰", "refund delayed", "coupon voucher", "membership payment",
+    "stroller delivery", "mattress refund",
 ]  # fmt: skip
 
 
 def document(rng: random.Random, i: int) -> tuple[str, str]:
+    """One main topic and one product per document, now and then a second topic."""
     if i % 5 == 0:
-        e, e2 = rng.sample(ENGLISH_WORDS, 2)
-        text = " ".join(rng.choice(ENGLISH).format(e=e, e2=e2) for _ in range(4))
-        return f"{e.title()} guide {i}", text
-    t, t2 = rng.sample(TOPICS, 2)
-    a = rng.choice(ACTIONS)
-    text = " ".join(
-        rng.choice(TEMPLATES).format(t=rng.choice(TOPICS), a=rng.choice(ACTIONS), t2=t2)
-        for _ in range(5)
-    )
-    return f"{t} {a} 안내 {i}", text
+        e = rng.choice(ENGLISH_WORDS)
+        p = f"{rng.choice(ENGLISH_PRODUCTS)} {rng.randrange(100)}"
+        text = " ".join(rng.choice(ENGLISH).format(e=e, p=p) for _ in range(4))
+        return f"{p.title()} {e} guide", text
+    topic = rng.choice(TOPICS)
+    product = f"{rng.choice(LINES)} {rng.choice(ITEMS)}"
+    sentences = []
+    for _ in range(5):
+        t = rng.choice(TOPICS) if rng.random() < 0.15 else topic
+        sentences.append(rng.choice(TEMPLATES).format(p=product, t=t, a=rng.choice(ACTIONS)))
+    return f"{product} {topic} {rng.choice(ACTIONS)} 안내", " ".join(sentences)
 
 
 def create_documents(count: int, rng: random.Random) -> float:
@@ -149,10 +261,13 @@ def main():
         action="store_true",
         help="keep the benchmark database, and reuse the documents a kept one already has",
     )
+    parser.add_argument(
+        "--fresh", action="store_true", help="with --keep: start from an empty database"
+    )
     args = parser.parse_args()
     rng = random.Random(2026)
 
-    with benchmark_database(keep=args.keep) as connection:
+    with benchmark_database(keep=args.keep, fresh=args.fresh) as connection:
         from knowledge.models import ArticlePage
         from knowledge.search import search_knowledge
         from portal.organisation.models import AgentProfile
