@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def benchmark_database(keep: bool = False, fresh: bool = False):
+def benchmark_database(keep: bool = False, fresh: bool = False, name: str = "portal_bench"):
     """A throw-away database; ``keep`` leaves it in place for the next run to reuse."""
     sys.path.insert(0, str(ROOT))  # the project, and tests.factories for sample people
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
@@ -25,11 +25,23 @@ def benchmark_database(keep: bool = False, fresh: bool = False):
     old_name = connection.settings_dict["NAME"]
     # Not the test suite's database: a benchmark may run while the tests do.
     is_sqlite = connection.vendor == "sqlite"
-    bench_name = str(ROOT / "var" / "bench.sqlite3") if is_sqlite else "portal_bench"
+    bench_name = str(ROOT / "var" / f"{name}.sqlite3") if is_sqlite else name
     connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep and not fresh)
     try:
         yield connection
     finally:
         if not keep:
+            connection.close()
             connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def database_url(connection) -> str:
+    """A URL for the benchmark database, for the worker and server processes."""
+    conf = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(conf['NAME']).resolve()}"
+    auth = conf["USER"] or ""
+    if conf["PASSWORD"]:
+        auth += f":{conf['PASSWORD']}"
+    return f"postgres://{auth}@{conf['HOST'] or 'localhost'}:{conf['PORT'] or 5432}/{conf['NAME']}"
