@@ -23,9 +23,9 @@ def percentile(values, pct):
 
 def build(recipients: int):
     """A notice delivered to ``recipients`` agents, 60% of whom acknowledged."""
+    from _notices import make_agents, publish_notice_for_everyone
     from django.utils import timezone
 
-    from _notices import make_agents, publish_notice_for_everyone
     from notices.delivery import create_deliveries
     from notices.models import Acknowledgement
     from notices.versions import current_material_version

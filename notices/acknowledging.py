@@ -68,33 +68,40 @@ def acknowledge(
         raise AcknowledgementRefused(_("This notice does not ask for an acknowledgement."))
     if not concerns(notice, agent):
         raise AcknowledgementRefused(_("This notice is not addressed to you."))
+    material = current_material_version(notice)
+    existing = Acknowledgement.objects.unscoped().filter(agent=agent, version=material).first()
+    if existing is not None:
+        return Outcome(existing, created=False)
+    seen = latest_version(notice)
+    if seen is None or seen.revision_id != revision_id:
+        raise AcknowledgementRefused(
+            _(
+                "This notice was updated while you were reading it. "
+                "Please read the current version and confirm again."
+            )
+        )
+    wrong = check_answers(notice, answers)
+    if wrong:
+        numbers = ", ".join(str(n) for n in wrong)
+        raise AcknowledgementRefused(
+            _(
+                "Some answers are not right yet (question %(numbers)s). "
+                "Read the notice again and retry."
+            )
+            % {"numbers": numbers}
+        )
     try:
         with transaction.atomic():
+            Delivery.objects.unscoped().filter(
+                version=material, agent=agent, read_at__isnull=True
+            ).update(read_at=timezone.now())
+            # Only the chain itself is serialised: a repeat that got here first wins.
             lock_chain()
-            material = current_material_version(notice)
             existing = (
                 Acknowledgement.objects.unscoped().filter(agent=agent, version=material).first()
             )
             if existing is not None:
                 return Outcome(existing, created=False)
-            seen = latest_version(notice)
-            if seen is None or seen.revision_id != revision_id:
-                raise AcknowledgementRefused(
-                    _(
-                        "This notice was updated while you were reading it. "
-                        "Please read the current version and confirm again."
-                    )
-                )
-            wrong = check_answers(notice, answers)
-            if wrong:
-                numbers = ", ".join(str(n) for n in wrong)
-                raise AcknowledgementRefused(
-                    _(
-                        "Some answers are not right yet (question %(numbers)s). "
-                        "Read the notice again and retry."
-                    )
-                    % {"numbers": numbers}
-                )
             now = timezone.now()
             due = notice.acknowledge_by
             statement = str(STATEMENT)
@@ -130,9 +137,6 @@ def acknowledge(
                 on_time=due is None or now <= due,
                 audit_record=record,
             )
-            Delivery.objects.unscoped().filter(
-                version=material, agent=agent, read_at__isnull=True
-            ).update(read_at=now)
             return Outcome(ack, created=True)
     except IntegrityError:
         existing = Acknowledgement.objects.unscoped().get(

@@ -7,9 +7,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from knowledge import urls as knowledge_urls
 from notices import urls as notices_urls
 from portal.accounts import urls as accounts_urls
+from portal.home.views import healthz
 from portal.organisation import urls as organisation_urls
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include(accounts_urls)),

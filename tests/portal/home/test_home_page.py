@@ -91,3 +91,8 @@ def test_the_site_tree_is_rebuilt_when_missing_and_left_alone_otherwise():
     rebuilt = ensure_site_tree()
     assert Site.objects.get(is_default_site=True).root_page_id == rebuilt.pk
     assert isinstance(rebuilt, HomePage)
+
+
+def test_the_health_check_answers_without_signing_in(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok")

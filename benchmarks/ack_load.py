@@ -1,0 +1,164 @@
+"""Concurrent acknowledgements against a real server (gunicorn) on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal \\
+        .venv/bin/python benchmarks/ack_load.py [--concurrency 100] [--per-client 10]
+
+Each of ``concurrency`` clients signs in as its own agents (sessions made directly) and
+POSTs "I have read and understood" once per agent, then the same clients hit /healthz,
+a trivial view on the same server, as the floor. Prints, as its last line:
+{"concurrency": 100, "rps": ..., "p95_ms": ..., "errors": ..., "floor_rps": ...}
+and checks that there is exactly one acknowledgement per agent afterwards.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from _django import ROOT, benchmark_database, database_url
+
+CSRF = "b" * 32  # an unmasked CSRF secret, sent as both cookie and form field
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def call(url, cookie=None, body=None) -> tuple[int, float]:
+    request = urllib.request.Request(url, data=body, method="POST" if body else "GET")  # noqa: S310 - http://127.0.0.1
+    if cookie:
+        request.add_header("Cookie", cookie)
+    if body:
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    started = time.perf_counter()
+    try:
+        status = OPENER.open(request, timeout=60).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError:
+        status = 599
+    return status, (time.perf_counter() - started) * 1000
+
+
+def start_server(env, port, workers) -> tuple[subprocess.Popen, Path]:
+    log = tempfile.NamedTemporaryFile(prefix="ack-load-", suffix=".log", delete=False)  # noqa: SIM115
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")), "portal.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+        "--worker-tmp-dir", "/dev/shm", "--log-level", "warning",  # noqa: S108 - gunicorn heartbeat files
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(100):
+        if call(f"http://127.0.0.1:{port}/healthz")[0] == 200:
+            return process, Path(log.name)
+        time.sleep(0.2)
+    raise SystemExit(Path(log.name).read_text())
+
+
+def sessions_for(agents) -> list[str]:
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    engine = import_module(settings.SESSION_ENGINE)
+    keys = []
+    for agent in agents:
+        session = engine.SessionStore()
+        session[SESSION_KEY] = str(agent.user_id)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = agent.user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    return keys
+
+
+def run(jobs, concurrency):
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        results = list(pool.map(lambda job: call(*job), jobs))
+    return results, time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--per-client", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    args = parser.parse_args()
+    with benchmark_database(name="portal_bench_ack") as connection:
+        from _notices import make_agents, publish_notice_for_everyone
+        from django.conf import settings
+
+        from notices.delivery import create_deliveries
+        from notices.models import Acknowledgement
+        from notices.versions import current_material_version
+        from tests.smtp import free_port
+
+        count = args.concurrency * args.per_client
+        agents = make_agents(count)
+        notice = publish_notice_for_everyone()
+        create_deliveries(current_material_version(notice), [a.pk for a in agents])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        for agent in agents:
+            agent.user = agent.user  # loaded for the session hash
+        keys = sessions_for(agents)
+        port = free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+            "DATABASE_URL": database_url(connection),
+        }
+        connection.close()
+        server, log = start_server(env, port, args.workers)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            body = f"csrfmiddlewaretoken={CSRF}&revision={notice.live_revision_id}".encode()
+            cookie = f"{settings.SESSION_COOKIE_NAME}={{}}; csrftoken={CSRF}"
+            jobs = [
+                (f"{base}/notices/{notice.pk}/acknowledge/", cookie.format(k), body) for k in keys
+            ]
+            results, seconds = run(jobs, args.concurrency)
+            floor, floor_seconds = run([(f"{base}/healthz",)] * len(jobs), args.concurrency)
+        finally:
+            server.terminate()
+            server.wait(30)
+        errors = sum(1 for status, _ in results if status != 302)
+        acks = Acknowledgement.objects.unscoped().filter(notice=notice)
+        one_each = acks.count() == count and acks.values("agent").distinct().count() == count
+        print(
+            f"  {len(results)} acknowledgements in {seconds:.1f} s; one per agent: {one_each}; "
+            f"server log: {log}"
+        )
+        print(
+            json.dumps(
+                {
+                    "concurrency": args.concurrency,
+                    "rps": round(len(results) / seconds, 1),
+                    "p95_ms": round(percentile([ms for _, ms in results], 95), 1),
+                    "errors": errors,
+                    "floor_rps": round(len(floor) / floor_seconds, 1),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
