@@ -38,10 +38,6 @@ def benchmark_database(keep: bool = False, fresh: bool = False, name: str = "por
 
 def database_url(connection) -> str:
     """A URL for the benchmark database, for the worker and server processes."""
-    conf = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(conf['NAME']).resolve()}"
-    auth = conf["USER"] or ""
-    if conf["PASSWORD"]:
-        auth += f":{conf['PASSWORD']}"
-    return f"postgres://{auth}@{conf['HOST'] or 'localhost'}:{conf['PORT'] or 5432}/{conf['NAME']}"
+    from tests.worker import database_url as url_of_current_database
+
+    return url_of_current_database()

@@ -8,24 +8,32 @@ from django.utils import timezone
 from .models import Acknowledgement, Delivery, NoticeVersion
 
 
+def newer_material_version():
+    """For a delivery row: a later material version of its notice exists (it is stale)."""
+    return NoticeVersion.objects.filter(
+        notice=OuterRef("notice"), material=True, number__gt=OuterRef("version__number")
+    )
+
+
+def acknowledgement_of_delivery():
+    """For a delivery row: its agent has acknowledged its version."""
+    return Acknowledgement.objects.unscoped().filter(
+        agent=OuterRef("agent"), version=OuterRef("version")
+    )
+
+
 def inbox(agent):
     """The agent's current deliveries: unacknowledged first, by due date, newest next.
 
     Each delivery is annotated with ``acknowledged``; expired promotions have left.
     """
     now = timezone.now()
-    newer_material = NoticeVersion.objects.filter(
-        notice=OuterRef("notice"), material=True, number__gt=OuterRef("version__number")
-    )
-    acknowledged = Acknowledgement.objects.unscoped().filter(
-        agent=OuterRef("agent"), version=OuterRef("version")
-    )
     return (
         Delivery.objects.unscoped()
         .filter(agent=agent, notice__live=True)
         .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
-        .exclude(Exists(newer_material))
-        .annotate(acknowledged=Exists(acknowledged))
+        .exclude(Exists(newer_material_version()))
+        .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
         .select_related("notice", "version")
         .order_by(
             "acknowledged",

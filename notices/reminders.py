@@ -18,19 +18,14 @@ from portal.organisation.models import AgentProfile
 from portal.organisation.roles import Role
 
 from .delivery import absolute_url, send_reminder_emails
-from .models import Acknowledgement, Delivery, EscalationDigest, NoticeVersion, Reminder
+from .inbox import acknowledgement_of_delivery, newer_material_version
+from .models import Delivery, EscalationDigest, Reminder
 
 
 def open_deliveries(now=None):
     """Deliveries of current material versions still waiting for an acknowledgement
     (an expired promotion waits for nobody)."""
     now = now or timezone.now()
-    newer_material = NoticeVersion.objects.filter(
-        notice=OuterRef("notice"), material=True, number__gt=OuterRef("version__number")
-    )
-    acknowledged = Acknowledgement.objects.unscoped().filter(
-        agent=OuterRef("agent"), version=OuterRef("version")
-    )
     return (
         Delivery.objects.unscoped()
         .filter(
@@ -39,8 +34,8 @@ def open_deliveries(now=None):
             agent__status=AgentProfile.Status.ACTIVE,
         )
         .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
-        .exclude(Exists(newer_material))
-        .exclude(Exists(acknowledged))
+        .exclude(Exists(newer_material_version()))
+        .exclude(Exists(acknowledgement_of_delivery()))
     )
 
 

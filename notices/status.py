@@ -17,6 +17,7 @@ from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import Reach, viewer_scope
 
 from .audience import audience_agents
+from .inbox import acknowledgement_of_delivery
 from .models import Acknowledgement, ChangeNoticePage, Delivery
 from .versions import current_material_version
 
@@ -78,13 +79,10 @@ def manageable_notice(user, notice_id: int) -> ChangeNoticePage:
 
 
 def scoped_deliveries(notice, version, scope, *, vendor_id=None, team_id=None):
-    acknowledged = Acknowledgement.objects.unscoped().filter(
-        agent=OuterRef("agent"), version=OuterRef("version")
-    )
     deliveries = (
         Delivery.objects.for_scope(scope)
         .filter(version=version)
-        .annotate(acknowledged=Exists(acknowledged))
+        .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
     )
     if vendor_id:
         deliveries = deliveries.filter(agent__vendor_id=vendor_id)

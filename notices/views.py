@@ -7,7 +7,7 @@ views through the Wagtail admin (``wagtail_hooks``), which only swaps the templa
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -21,8 +21,8 @@ from portal.organisation.scoping import viewer_scope
 
 from . import exports
 from .acknowledging import AcknowledgementRefused, acknowledge, concerns
-from .inbox import inbox, is_overdue
-from .models import Acknowledgement, ChangeNoticePage, Delivery, NoticeVersion
+from .inbox import acknowledgement_of_delivery, inbox, is_overdue, newer_material_version
+from .models import Acknowledgement, ChangeNoticePage, Delivery
 from .status import STATES, manageable_notice, notice_status, scoped_deliveries
 from .versions import current_material_version, latest_version
 
@@ -202,16 +202,10 @@ def managers_only(view):
 def manage_list(request, template="notices/manage_list.html"):
     """Notices that reached the viewer's agents, each with its acknowledgement rate."""
     scope = viewer_scope(request.user)
-    newer_material = NoticeVersion.objects.filter(
-        notice=OuterRef("notice"), material=True, number__gt=OuterRef("version__number")
-    )
-    acknowledged = Acknowledgement.objects.unscoped().filter(
-        agent=OuterRef("agent"), version=OuterRef("version")
-    )
     rows = (
         Delivery.objects.for_scope(scope)
-        .exclude(Exists(newer_material))
-        .annotate(acknowledged=Exists(acknowledged))
+        .exclude(Exists(newer_material_version()))
+        .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
         .values("notice_id")
         .annotate(
             delivered=Count("pk"),
