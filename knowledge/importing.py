@@ -51,6 +51,7 @@ class ImportReport:
     lines: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
 
     @property
@@ -75,9 +76,10 @@ def import_knowledge(
             if page is None:
                 _create(item, sections, publish)
                 report.created += 1
-            else:
-                _update(page, item, publish)
+            elif _update(page, item, publish):
                 report.updated += 1
+            else:
+                report.unchanged += 1
             if progress:
                 progress(done, len(items))
     return report
@@ -257,8 +259,32 @@ def _create(item, sections, publish: bool) -> None:
         revision.publish()
 
 
-def _update(page, item, publish: bool) -> None:
+def _update(page, item, publish: bool) -> bool:
+    """Save a new revision only if the line changes the page (or its published state)."""
+    before = _fingerprint(page)
     _fill(page, item)
+    settled = page.live and not page.has_unpublished_changes if publish else not page.live
+    if settled and _fingerprint(page) == before:
+        return False
     revision = page.save_revision()
     if publish:
         revision.publish()
+    return True
+
+
+def _fingerprint(page) -> tuple:
+    """What an import line sets on a page, comparable before and after filling it."""
+    if isinstance(page, ArticlePage):
+        text = [str(block.value.source) for block in page.body]
+    elif isinstance(page, VisionPage):
+        text = [page.vision]
+    else:
+        text = [
+            page.situation,
+            page.conditions,
+            page.authority,
+            page.limit_amount_krw,
+            [(script.channel, script.text) for script in page.scripts.all()],
+        ]
+    tags = sorted(tag.name for tag in page.tags.all())
+    return (page.title, page.summary, *map(str, text), tuple(tags))

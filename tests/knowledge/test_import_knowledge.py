@@ -62,9 +62,21 @@ def test_reimport_updates_and_never_duplicates():
     import_knowledge(jsonl(ARTICLE, POLICY))
     pages = Page.objects.count()
     report = import_knowledge(jsonl({**ARTICLE, "title": "교환 안내 (개정)"}, POLICY))
-    assert (report.created, report.updated) == (0, 2)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     assert Page.objects.count() == pages
     assert ArticlePage.objects.get(external_id="A-1").title == "교환 안내 (개정)"
+
+
+def test_reimporting_the_same_file_writes_no_revision():
+    from wagtail.models import Revision
+
+    import_knowledge(jsonl(ARTICLE, POLICY))
+    revisions = Revision.objects.count()
+    report = import_knowledge(jsonl(ARTICLE, POLICY))
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert Revision.objects.count() == revisions
+    # A draft import of the same lines saves a draft revision; the live page stays.
+    assert import_knowledge(jsonl(ARTICLE), publish=False).updated == 1
 
 
 def test_draft_import_is_not_live():

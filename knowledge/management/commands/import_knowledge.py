@@ -37,7 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {report.lines} lines ({state}): {report.created} created, "
-                f"{report.updated} updated."
+                f"{report.updated} updated, {report.unchanged} unchanged."
             )
         )
 
