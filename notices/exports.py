@@ -1,20 +1,13 @@
 """CSV and XLSX exports: a notice's status per agent, and the acknowledgement audit."""
 
-import csv
-import io
 from datetime import UTC
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from portal.tabular import respond  # noqa: F401 - the notices views export through it
 
 from .models import Acknowledgement
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def status_table(deliveries, acks_by_agent: dict):
@@ -105,37 +98,6 @@ def acks_for(version, agent_ids) -> dict:
             version=version, agent_id__in=agent_ids
         )
     }
-
-
-def respond(header, rows, filename: str, fmt: str, sheet_title: str = "export"):
-    if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(sheet_title[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["xlsx"])
-    else:
-        response = StreamingHttpResponse(
-            _csv_lines(header, rows), content_type=CONTENT_TYPES["csv"]
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_lines(header, rows):
-    writer = csv.writer(_Echo())
-    # A BOM so that Excel opens Korean text as UTF-8.
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
 
 
 def _local(value):

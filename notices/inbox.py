@@ -71,3 +71,44 @@ def is_overdue(delivery, now=None) -> bool:
         and due < now
         and not getattr(delivery, "acknowledged", False)
     )
+
+
+def _required_deliveries(agents):
+    """Current deliveries that ask for an acknowledgement, for ``agents`` (a queryset or
+    ids), each annotated with ``acknowledged``."""
+    now = timezone.now()
+    return (
+        Delivery.objects.unscoped()
+        .filter(agent__in=agents, notice__live=True, notice__acknowledgement_required=True)
+        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
+        .exclude(Exists(newer_material_version()))
+        .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
+    )
+
+
+def acknowledgement_counts(agents) -> dict[int, tuple[int, int]]:
+    """Per agent id: (notices they must acknowledge now, how many they have). One query
+    whatever the number of agents; go-live readiness reads it."""
+    from django.db.models import Count
+
+    rows = (
+        _required_deliveries(agents)
+        .values("agent_id")
+        .annotate(required=Count("pk"), acked=Count("pk", filter=Q(acknowledged=True)))
+        .order_by()
+    )
+    return {row["agent_id"]: (row["required"], row["acked"]) for row in rows}
+
+
+def unacknowledged_notices(agents) -> dict[int, list]:
+    """Per agent id: the deliveries still waiting for their acknowledgement, due first."""
+    rows = (
+        _required_deliveries(agents)
+        .filter(acknowledged=False)
+        .select_related("notice")
+        .order_by(F("notice__acknowledge_by").asc(nulls_last=True), "pk")
+    )
+    result: dict[int, list] = {}
+    for delivery in rows:
+        result.setdefault(delivery.agent_id, []).append(delivery)
+    return result

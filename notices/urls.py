@@ -1,19 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
+
+import portal.tabular  # noqa: F401 - registers <export:fmt>
 
 from . import views
-
-
-class ExportFormat:
-    regex = "csv|xlsx"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(ExportFormat, "export")
 
 app_name = "notices"
 

@@ -9,6 +9,7 @@ from notices import urls as notices_urls
 from portal.accounts import urls as accounts_urls
 from portal.home.views import healthz
 from portal.organisation import urls as organisation_urls
+from training import urls as training_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("org/", include(organisation_urls)),
     path("knowledge/", include(knowledge_urls)),
     path("notices/", include(notices_urls)),
+    path("training/", include(training_urls)),
 ]
 
 if settings.DEBUG:

@@ -1,3 +1,5 @@
+"""Courses, lessons, quizzes and go-live readiness."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self):
+        from portal.audit.chain import register_verifier
+
+        from . import signal_handlers  # noqa: F401
+        from .signing import verify_sign_offs
+
+        register_verifier(verify_sign_offs)

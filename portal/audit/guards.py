@@ -47,4 +47,4 @@ def remove(connection, table: str) -> None:
 
 
 #: Every append-only table; tests on SQLite lift the guards to empty the database.
-GUARDED_TABLES = ["audit_auditrecord", "notices_acknowledgement"]
+GUARDED_TABLES = ["audit_auditrecord", "notices_acknowledgement", "training_signoff"]

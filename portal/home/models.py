@@ -25,6 +25,7 @@ class HomePage(Page):
         "knowledge.KnowledgeIndexPage",
         "knowledge.VisionPage",
         "notices.NoticeIndexPage",
+        "training.TrainingIndexPage",
     ]
     max_count = 1
 

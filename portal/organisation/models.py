@@ -52,6 +52,11 @@ class Vendor(ClusterableModel):
         help_text=_("Short code used in roster imports and account names, e.g. HGCS."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    go_live_sign_off = models.BooleanField(
+        _("go-live needs a team lead's sign-off"),
+        default=False,
+        help_text=_("Agents are ready only once their team lead has signed them off."),
+    )
 
     objects = VendorQuerySet.as_manager()
 

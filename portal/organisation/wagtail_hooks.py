@@ -25,6 +25,7 @@ class VendorViewSet(SnippetViewSet):
         FieldPanel("name"),
         FieldPanel("code"),
         FieldPanel("is_active"),
+        FieldPanel("go_live_sign_off"),
         InlinePanel("teams", label=_("Teams"), heading=_("Teams")),
     ]
 

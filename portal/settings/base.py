@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "training",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -235,7 +236,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.send_escalation_digests",
         "schedule": crontab(hour=env_int("NOTICE_DIGEST_HOUR", 9), minute=0),
     },
+    "send-training-nudges": {
+        "task": "training.send_training_nudges",
+        "schedule": crontab(hour=env_int("TRAINING_NUDGE_HOUR", 9), minute=5),
+    },
+    "send-cohort-alerts": {
+        "task": "training.send_cohort_alerts",
+        "schedule": crontab(hour=env_int("TRAINING_NUDGE_HOUR", 9), minute=10),
+    },
+    "record-readiness-snapshots": {
+        "task": "training.record_readiness_snapshots",
+        "schedule": float(env_int("TRAINING_SNAPSHOT_EVERY_SECONDS", 60 * 60)),
+    },
 }
+
+# Training and go-live readiness.
+#: Remind agents with required training missing this many days before go-live.
+TRAINING_NUDGE_DAYS = [
+    int(d) for d in env_str("TRAINING_NUDGE_DAYS", "7,3,1").split(",") if d.strip().isdigit()
+]
+#: A cohort short of 100% this many days before go-live is reported at risk (once).
+TRAINING_AT_RISK_DAYS = env_int("TRAINING_AT_RISK_DAYS", 3)
 
 # Change notices. All intervals in the environment so operations can tune them.
 #: Remind unacknowledged agents this long before the due date (and again at it).

@@ -11,11 +11,14 @@ from knowledge.models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, 
 from notices.models import NoticeIndexPage
 from portal.home.models import HomePage
 from tests.knowledge.conftest import home_page, section
+from training.models import TrainingIndexPage
 
 
 class TreeRuleTests(WagtailPageTestCase):
     def test_where_each_page_type_may_live(self):
-        self.assertAllowedSubpageTypes(HomePage, {KnowledgeIndexPage, VisionPage, NoticeIndexPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {KnowledgeIndexPage, VisionPage, NoticeIndexPage, TrainingIndexPage}
+        )
         self.assertAllowedParentPageTypes(KnowledgeIndexPage, {HomePage, KnowledgeIndexPage})
         self.assertAllowedParentPageTypes(ArticlePage, {KnowledgeIndexPage})
         self.assertAllowedParentPageTypes(AnswerPolicyPage, {KnowledgeIndexPage})

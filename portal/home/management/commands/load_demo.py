@@ -11,6 +11,7 @@ from notices.demo import load_demo_notices
 from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
+from training.demo import load_demo_training
 
 
 class Command(BaseCommand):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         notices = load_demo_notices()
         if notices:
             self.stdout.write(f"Demo notices: {notices} published and delivered.")
+        courses = load_demo_training()
+        if courses:
+            self.stdout.write(f"Demo training: {courses} courses, agents at every stage.")
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")
         )

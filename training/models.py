@@ -1,0 +1,444 @@
+"""Courses, agents' progress through them, and go-live readiness.
+
+A course is a Wagtail page whose lessons and quiz questions are StreamField blocks: each
+keeps its id across revisions, so progress and answers point at ids. Every publish
+records a ``CourseVersion``; a *material* version marks the lessons (and the quiz) it
+changed, and agents who completed the course review just those. ``CourseProgress`` is
+the per-agent summary that dashboards read; ``LessonCompletion`` and ``QuizAttempt`` are
+the record behind it. A team lead's ``SignOff`` is recorded like an acknowledgement:
+once, never changed, chained in the audit trail.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from portal.organisation.models import AgentProfile, Channel, Team, Vendor
+from portal.organisation.scoping import Reach, ScopedQuerySet
+
+from .blocks import LessonsBlock, QuizBlock
+
+
+class TrainingIndexPage(Page):
+    """The list of courses; for an agent, their training and what go-live still needs."""
+
+    intro = models.CharField(_("introduction"), max_length=255, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["training.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("training section")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import serve_training_index
+
+        return serve_training_index(self, request)
+
+
+class CourseForm(WagtailAdminPageForm):
+    """Asks afresh, for every new draft after a publish, whether the change is material."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page = self.instance
+        if page.pk and page.live_revision_id and page.latest_revision_id == page.live_revision_id:
+            self.initial["material_change"] = False
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(name) for name in ("audience_vendors", "audience_teams")]
+        chosen.append(cleaned.get("audience_channels"))
+        if not cleaned.get("audience_everyone") and not any(chosen):
+            self.add_error(
+                "audience_everyone",
+                _("Choose who takes this course: everyone, or vendors, teams or channels."),
+            )
+        return cleaned
+
+
+class CoursePage(RoutablePageMixin, Page):
+    """Ordered lessons and a quiz, for an audience; possibly required before go-live."""
+
+    summary = models.TextField(_("summary"), help_text=_("What the agent will be able to do."))
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated duration (minutes)"), validators=[MinValueValidator(1)]
+    )
+    required_for_go_live = models.BooleanField(_("required for go-live"), default=True)
+    audience_everyone = models.BooleanField(_("everyone"), default=False)
+    audience_vendors = ParentalManyToManyField(
+        Vendor, blank=True, related_name="+", verbose_name=_("vendors")
+    )
+    audience_teams = ParentalManyToManyField(
+        Team, blank=True, related_name="+", verbose_name=_("teams")
+    )
+    audience_channels = ParentalManyToManyField(
+        Channel, blank=True, related_name="+", verbose_name=_("channels")
+    )
+    lessons = StreamField(LessonsBlock(), verbose_name=_("lessons"))
+    quiz = StreamField(
+        QuizBlock(),
+        blank=True,
+        verbose_name=_("quiz"),
+        help_text=_("Answers are checked on the server; agents never see which is correct."),
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts allowed"), default=3, help_text=_("0 for no limit.")
+    )
+    attempt_wait_minutes = models.PositiveIntegerField(
+        _("wait between attempts (minutes)"), default=30
+    )
+    shuffle = models.BooleanField(_("shuffle questions and answers"), default=True)
+    material_change = models.BooleanField(
+        _("material change"),
+        default=True,
+        help_text=_(
+            "Agents who completed the course review the lessons changed in this version "
+            "(and retake the quiz if it changed). Leave unticked for corrections."
+        ),
+    )
+
+    base_form_class = CourseForm
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("required_for_go_live")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("audience_everyone"),
+                FieldPanel("audience_vendors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audience_teams"),
+                FieldPanel("audience_channels", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("Audience"),
+            help_text=_("Agents in any chosen vendor or team, narrowed by the channels chosen."),
+        ),
+        FieldPanel("lessons"),
+        MultiFieldPanel(
+            [
+                FieldPanel("quiz"),
+                FieldRowPanel(
+                    [
+                        FieldPanel("pass_mark"),
+                        FieldPanel("max_attempts"),
+                        FieldPanel("attempt_wait_minutes"),
+                    ]
+                ),
+                FieldPanel("shuffle"),
+            ],
+            heading=_("Quiz"),
+        ),
+        FieldPanel("material_change"),
+    ]
+
+    parent_page_types = ["training.TrainingIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def publish(self, revision, *args, **kwargs):
+        # The version is written by the page_published handler, in the same transaction.
+        with transaction.atomic():
+            return super().publish(revision, *args, **kwargs)
+
+    @path("")
+    def overview(self, request):
+        from .views import serve_course
+
+        return serve_course(self, request)
+
+    @path("lessons/<str:lesson_id>/")
+    def lesson(self, request, lesson_id):
+        from .views import serve_lesson
+
+        return serve_lesson(self, request, lesson_id)
+
+    @path("lessons/<str:lesson_id>/complete/")
+    def complete_lesson(self, request, lesson_id):
+        from .views import complete_lesson
+
+        return complete_lesson(self, request, lesson_id)
+
+    @path("quiz/")
+    def take_quiz(self, request):
+        from .views import serve_quiz
+
+        return serve_quiz(self, request)
+
+    @path("quiz/attempts/<int:attempt_id>/")
+    def quiz_result(self, request, attempt_id):
+        from .views import serve_attempt
+
+        return serve_attempt(self, request, attempt_id)
+
+    @property
+    def lesson_list(self) -> list[dict]:
+        """Lessons in order, each with its block id."""
+        return [
+            {"id": block.id, "title": block.value["title"], "minutes": block.value["minutes"]}
+            for block in self.lessons
+        ]
+
+    def lesson_block(self, lesson_id: str):
+        return next((block for block in self.lessons if block.id == lesson_id), None)
+
+    @property
+    def has_quiz(self) -> bool:
+        return len(self.quiz) > 0
+
+
+class CourseVersion(models.Model):
+    """One published version of a course: each lesson's content hash, and since which
+    material version it (and the quiz) has stood unchanged."""
+
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    material = models.BooleanField(_("material"))
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    #: [{"id", "title", "hash", "since"}] in lesson order; ``since`` is the version number
+    #: from which a completion of that lesson counts.
+    lessons = models.JSONField(default=list)
+    quiz_hash = models.CharField(max_length=64, blank=True)
+    quiz_since = models.PositiveIntegerField(default=1)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("course version")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="course_version_number")
+        ]
+        ordering = ["course", "number"]
+
+    def __str__(self):
+        return f"{self.course_id} v{self.number}"
+
+    def lesson_since(self, lesson_id: str) -> int | None:
+        return next((item["since"] for item in self.lessons if item["id"] == lesson_id), None)
+
+
+class AgentOwnedQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope):
+        if scope.reach is Reach.VENDOR:
+            return models.Q(agent__vendor_id=scope.vendor_id)
+        if scope.reach is Reach.TEAM:
+            return models.Q(agent__team_id=scope.team_id)
+        return models.Q(agent_id=scope.agent_id)
+
+
+class CourseProgress(models.Model):
+    """Where one agent stands in one course: what dashboards and the resume button read."""
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="progress")
+    started_at = models.DateTimeField(default=timezone.now)
+    last_lesson_id = models.CharField(max_length=64, blank=True)
+    lessons_done = models.PositiveSmallIntegerField(default=0)
+    lessons_total = models.PositiveSmallIntegerField(default=0)
+    quiz_passed = models.BooleanField(default=False)
+    best_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: The version at which every lesson and the quiz were done; the course counts as
+    #: passed while no later material version changed something.
+    completed_version = models.PositiveIntegerField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    #: When the agent was asked to review a material revision (once per version).
+    review_requested_version = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = AgentOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course progress")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "course"], name="one_progress_per_course")
+        ]
+
+    def __str__(self):
+        return f"{self.agent_id} in {self.course_id}"
+
+    @property
+    def percent(self) -> int:
+        steps = self.lessons_total + 1  # the quiz, or the final step of finishing
+        done = self.lessons_done + (1 if self.quiz_passed else 0)
+        return min(100, round(100 * done / steps)) if steps else 0
+
+
+class LessonCompletion(models.Model):
+    """An agent finished a lesson as it stood in a version of the course."""
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="+")
+    lesson_id = models.CharField(max_length=64)
+    version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="+")
+    version_number = models.PositiveIntegerField()
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AgentOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lesson completion")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "course", "lesson_id", "version_number"],
+                name="one_completion_per_lesson_version",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent_id} ✓ {self.lesson_id}"
+
+
+class QuizAttempt(models.Model):
+    """One attempt at a course's quiz: the order it was shown in, the answers, the score.
+
+    Opened when the agent starts the quiz (the shuffled order is fixed then) and
+    submitted once; only submitted attempts count against the limit.
+    """
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="attempts")
+    version = models.ForeignKey(CourseVersion, on_delete=models.PROTECT, related_name="+")
+    #: The quiz's ``quiz_since``: attempts at an older quiz do not count against the limit.
+    quiz_version = models.PositiveIntegerField()
+    #: [{"id": question id, "options": [option ids in the order shown]}]
+    shown = models.JSONField(default=list)
+    answers = models.JSONField(_("answers"), default=dict)
+    correct = models.PositiveSmallIntegerField(null=True)
+    total = models.PositiveSmallIntegerField(null=True)
+    score = models.PositiveSmallIntegerField(_("score (%)"), null=True)
+    passed = models.BooleanField(_("passed"), null=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    objects = AgentOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        indexes = [models.Index(fields=["agent", "course", "quiz_version"])]
+        constraints = [
+            # At most one open attempt per agent and course.
+            models.UniqueConstraint(
+                fields=["agent", "course"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="one_open_attempt",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent_id} quiz {self.course_id} ({self.score})"
+
+
+class SignOff(models.Model):
+    """A team lead's statement that an agent is ready to go live. Never changed."""
+
+    agent = models.OneToOneField(AgentProfile, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    statement = models.TextField(_("statement"))
+    signed_at = models.DateTimeField(_("signed at (UTC)"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    audit_record = models.OneToOneField(
+        "audit.AuditRecord", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AgentOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("go-live sign-off")
+
+    def __str__(self):
+        return f"{self.agent_id} signed off by {self.signed_by_id}"
+
+
+class ReadinessSnapshot(models.Model):
+    """A cohort's readiness on one day, for the chart towards go-live (written by beat)."""
+
+    day = models.DateField()
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    go_live_date = models.DateField()
+    agents = models.PositiveIntegerField()
+    ready = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("readiness snapshot")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "vendor", "team", "go_live_date"],
+                name="one_snapshot_per_cohort_day",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} team {self.team_id}: {self.ready}/{self.agents}"
+
+
+class TrainingNudge(models.Model):
+    """A reminder to an agent about missing training before go-live; never sent twice."""
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="+")
+    go_live_date = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("training reminder")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "go_live_date", "days_before"], name="one_nudge_per_step"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent_id} D-{self.days_before}"
+
+
+class CohortAlert(models.Model):
+    """A cohort reached 100%, or will not be ready in time: told to its managers once."""
+
+    class Kind(models.TextChoices):
+        READY = "ready", _("Everyone is ready")
+        AT_RISK = "at_risk", _("Will not be ready in time")
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    go_live_date = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    agents = models.PositiveIntegerField(default=0)
+    ready = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cohort alert")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "team", "go_live_date", "kind"],
+                name="one_alert_per_cohort_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.go_live_date} {self.kind}"

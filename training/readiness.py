@@ -1,0 +1,277 @@
+"""Go-live readiness: every required course passed, every required change notice
+acknowledged, and the team lead's sign-off where the vendor asks for one.
+
+Computed, not stored: a fixed number of queries loads the required courses, the agents'
+channels, their course progress, their notice counts and sign-offs, and Python matches
+them. The number of queries does not grow with the number of agents.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+
+from portal.organisation.models import AgentProfile
+from portal.organisation.roles import Role
+
+from .audience import CourseAudience, audiences, channels_of
+from .models import CoursePage, CourseProgress, CourseVersion, SignOff
+from .progress import requirement
+
+
+@dataclass
+class RequiredCourse:
+    course_id: int
+    title: str
+    url_path: str
+    requirement: int
+    lessons_total: int
+    audience: CourseAudience
+
+
+@dataclass
+class CourseStatus:
+    course: RequiredCourse
+    passed: bool = False
+    started: bool = False
+    lessons_done: int = 0
+    quiz_passed: bool = False
+    review: bool = False  # passed an earlier version, a material revision asks to review
+    url: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.course.title
+
+
+@dataclass
+class Readiness:
+    agent: AgentProfile
+    courses: list[CourseStatus] = field(default_factory=list)
+    notices_required: int = 0
+    notices_acknowledged: int = 0
+    sign_off_required: bool = False
+    signed_off: bool = False
+    #: Unacknowledged deliveries; loaded only for the agents on screen.
+    outstanding_notices: list = field(default_factory=list)
+
+    @property
+    def courses_passed(self) -> int:
+        return sum(1 for status in self.courses if status.passed)
+
+    @property
+    def training_done(self) -> bool:
+        return all(status.passed for status in self.courses)
+
+    @property
+    def notices_done(self) -> bool:
+        return self.notices_acknowledged >= self.notices_required
+
+    @property
+    def ready(self) -> bool:
+        return (
+            self.training_done
+            and self.notices_done
+            and (self.signed_off or not self.sign_off_required)
+        )
+
+    @property
+    def steps(self) -> tuple[int, int]:
+        total = len(self.courses) + self.notices_required + int(self.sign_off_required)
+        done = self.courses_passed + self.notices_acknowledged
+        done += int(self.sign_off_required and self.signed_off)
+        return done, total
+
+    @property
+    def percent(self) -> int:
+        done, total = self.steps
+        return round(100 * done / total) if total else 100
+
+    @property
+    def blockers(self) -> list[str]:
+        """What is still missing, in words, for the dashboard and the export."""
+        missing = []
+        for status in self.courses:
+            if status.passed:
+                continue
+            if status.review:
+                missing.append(_("Review: %(course)s") % {"course": status.title})
+            elif not status.started:
+                missing.append(_("Not started: %(course)s") % {"course": status.title})
+            elif status.lessons_done < status.course.lessons_total:
+                missing.append(
+                    _("%(course)s: %(done)d/%(total)d lessons")
+                    % {
+                        "course": status.title,
+                        "done": status.lessons_done,
+                        "total": status.course.lessons_total,
+                    }
+                )
+            else:
+                missing.append(_("Quiz not passed: %(course)s") % {"course": status.title})
+        unacked = self.notices_required - self.notices_acknowledged
+        if unacked > 0:
+            if self.outstanding_notices:
+                missing += [
+                    _("Notice to confirm: %(title)s") % {"title": d.notice.title}
+                    for d in self.outstanding_notices
+                ]
+            else:
+                missing.append(_("%(n)d notices to confirm") % {"n": unacked})
+        if self.sign_off_required and not self.signed_off:
+            missing.append(_("Team lead sign-off"))
+        return missing
+
+
+def required_courses() -> list[RequiredCourse]:
+    """Live courses required for go-live, with their audience and current requirement."""
+    courses = list(
+        CoursePage.objects.live()
+        .filter(required_for_go_live=True)
+        .order_by("path")
+        .values("pk", "title", "url_path", "quiz")
+    )
+    ids = [c["pk"] for c in courses]
+    newest = (
+        CourseVersion.objects.filter(course=OuterRef("course")).order_by("-number").values("number")
+    )
+    versions = {
+        version.course_id: version
+        for version in CourseVersion.objects.filter(course_id__in=ids, number=Subquery(newest[:1]))
+    }
+    audience = audiences(ids)
+    result = []
+    for course in courses:
+        version = versions.get(course["pk"])
+        if version is None:
+            continue
+        result.append(
+            RequiredCourse(
+                course_id=course["pk"],
+                title=course["title"],
+                url_path=course["url_path"],
+                requirement=requirement(version, bool(course["quiz"])),
+                lessons_total=len(version.lessons),
+                audience=audience[course["pk"]],
+            )
+        )
+    return result
+
+
+def agents_for_readiness(base):
+    """Active agents among ``base`` (a scoped AgentProfile queryset): people with the
+    Agents role who do not also lead a team or manage the vendor."""
+    leads = [Role.TEAM_LEAD.value, Role.VENDOR_MANAGER.value]
+    return (
+        base.filter(status=AgentProfile.Status.ACTIVE, user__groups__name=Role.AGENT.value)
+        .exclude(user__groups__name__in=leads)
+        .select_related("user", "vendor", "team")
+        .order_by("vendor__name", "team__name", "go_live_date", "user__name", "pk")
+    )
+
+
+def readiness_of(agents, courses: list[RequiredCourse] | None = None) -> list[Readiness]:
+    """Readiness of each agent in ``agents`` (a queryset, evaluated once)."""
+    from notices.inbox import acknowledgement_counts
+
+    agent_list = list(agents)
+    if not agent_list:
+        return []
+    courses = required_courses() if courses is None else courses
+    ids = agents.values("pk") if hasattr(agents, "values") else [a.pk for a in agent_list]
+    channels = channels_of(ids) if any(not c.audience.everyone for c in courses) else {}
+    progress = defaultdict(dict)
+    for row in (
+        CourseProgress.objects.unscoped()
+        .filter(agent_id__in=ids, course_id__in=[c.course_id for c in courses])
+        .values_list("agent_id", "course_id", "completed_version", "lessons_done", "quiz_passed")
+    ):
+        progress[row[0]][row[1]] = row[2:]
+    notice_counts = acknowledgement_counts(ids)
+    signed = set(
+        SignOff.objects.unscoped().filter(agent_id__in=ids).values_list("agent_id", flat=True)
+    )
+    result = []
+    for agent in agent_list:
+        own_channels = channels.get(agent.pk, set())
+        readiness = Readiness(
+            agent=agent,
+            sign_off_required=agent.vendor.go_live_sign_off,
+            signed_off=agent.pk in signed,
+        )
+        readiness.notices_required, readiness.notices_acknowledged = notice_counts.get(
+            agent.pk, (0, 0)
+        )
+        for course in courses:
+            if not course.audience.includes(agent.vendor_id, agent.team_id, own_channels):
+                continue
+            row = progress[agent.pk].get(course.course_id)
+            status = CourseStatus(course=course)
+            if row is not None:
+                completed, lessons_done, quiz_passed = row
+                status.started = True
+                status.lessons_done = lessons_done
+                status.quiz_passed = quiz_passed
+                status.passed = completed is not None and completed >= course.requirement
+                status.review = completed is not None and not status.passed
+            readiness.courses.append(status)
+        result.append(readiness)
+    return result
+
+
+def with_outstanding_notices(readiness: list[Readiness]) -> list[Readiness]:
+    """Load the unacknowledged notices of the agents given (a page of a dashboard)."""
+    from notices.inbox import unacknowledged_notices
+
+    waiting = [r.agent.pk for r in readiness if not r.notices_done]
+    outstanding = unacknowledged_notices(waiting) if waiting else {}
+    for item in readiness:
+        item.outstanding_notices = outstanding.get(item.agent.pk, [])
+    return readiness
+
+
+def agent_readiness(agent) -> Readiness:
+    """One agent's readiness, with the notices still to confirm."""
+    queryset = (
+        AgentProfile.objects.unscoped().filter(pk=agent.pk).select_related("user", "vendor", "team")
+    )
+    found = readiness_of(queryset)
+    return with_outstanding_notices(found)[0]
+
+
+@dataclass
+class Cohort:
+    """Agents of one team with one go-live date."""
+
+    vendor: object
+    team: object
+    go_live_date: date | None
+    agents: int = 0
+    ready: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.ready / self.agents) if self.agents else 0
+
+    @property
+    def key(self) -> str:
+        day = self.go_live_date.isoformat() if self.go_live_date else ""
+        return f"{self.team.pk if self.team else ''}:{day}"
+
+
+def cohorts_of(readiness: list[Readiness]) -> list[Cohort]:
+    cohorts: dict[tuple, Cohort] = {}
+    for item in readiness:
+        agent = item.agent
+        key = (agent.vendor_id, agent.team_id, agent.go_live_date)
+        cohort = cohorts.get(key)
+        if cohort is None:
+            cohort = cohorts[key] = Cohort(agent.vendor, agent.team, agent.go_live_date)
+        cohort.agents += 1
+        cohort.ready += item.ready
+    return sorted(
+        cohorts.values(),
+        key=lambda c: (c.go_live_date or date.max, c.vendor.name, c.team.name if c.team else ""),
+    )

@@ -1,0 +1,93 @@
+"""A team lead's go-live sign-off for an agent: recorded once, like an acknowledgement,
+with its own record in the audit chain, and never changed (a database trigger)."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.audit.chain import append, lock_chain
+
+from .models import SignOff
+
+STATEMENT = gettext_lazy(
+    "I confirm that this agent has completed the required training and is ready to go live."
+)
+
+
+class SignOffRefused(Exception):
+    """Shown to the manager as is; nothing was recorded."""
+
+
+def sign_off(readiness, signed_by, *, ip_address=None, user_agent="") -> tuple[SignOff, bool]:
+    """Record ``signed_by``'s sign-off of the agent whose ``readiness`` is given.
+
+    The caller has checked that ``signed_by`` manages the agent.
+    """
+    agent = readiness.agent
+    if not readiness.sign_off_required:
+        raise SignOffRefused(
+            _("%(vendor)s does not ask for a sign-off.") % {"vendor": agent.vendor}
+        )
+    if not (readiness.training_done and readiness.notices_done):
+        raise SignOffRefused(
+            _("%(name)s still has training or notices to finish: sign off once they are done.")
+            % {"name": agent.user.get_full_name()}
+        )
+    existing = SignOff.objects.unscoped().filter(agent=agent).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            lock_chain()
+            existing = SignOff.objects.unscoped().filter(agent=agent).first()
+            if existing is not None:
+                return existing, False
+            now = timezone.now()
+            statement = str(STATEMENT)
+            record = append(
+                "training.sign_off",
+                {
+                    "agent_id": agent.pk,
+                    "employee_number": agent.employee_number,
+                    "signed_by": signed_by.pk,
+                    "statement": statement,
+                    "signed_at": now.isoformat(),
+                    "ip_address": ip_address,
+                    "user_agent": user_agent[:500],
+                    "courses": [
+                        {"course_id": s.course.course_id, "version": s.course.requirement}
+                        for s in readiness.courses
+                    ],
+                },
+            )
+            created = SignOff.objects.create(
+                agent=agent,
+                signed_by=signed_by,
+                statement=statement,
+                signed_at=now,
+                ip_address=ip_address,
+                user_agent=user_agent[:500],
+                audit_record=record,
+            )
+            return created, True
+    except IntegrityError:
+        return SignOff.objects.unscoped().get(agent=agent), False
+
+
+def verify_sign_offs() -> list[str]:
+    """Each sign-off still says what its audit record attested."""
+    problems = []
+    rows = SignOff.objects.unscoped().select_related("audit_record").order_by("pk")
+    for row in rows.iterator(chunk_size=2000):
+        payload = row.audit_record.payload
+        facts = {
+            "agent_id": row.agent_id,
+            "signed_by": row.signed_by_id,
+            "statement": row.statement,
+            "signed_at": row.signed_at.isoformat(),
+        }
+        for key, value in facts.items():
+            if payload.get(key) != value:
+                problems.append(f"sign-off {row.pk}: {key} differs from audit record")
+    return problems

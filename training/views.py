@@ -1,0 +1,502 @@
+"""Training pages for agents (course, lesson, quiz) and the readiness view for managers.
+
+Vendor managers and team leads use the readiness view in the portal; client managers
+reach the same view through the Wagtail admin (``wagtail_hooks``), which only swaps the
+template.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from portal.organisation.models import AgentProfile, Team, Vendor
+from portal.organisation.scoping import Reach, viewer_scope
+from portal.tabular import respond
+
+from . import progress as progress_module
+from .audience import is_for
+from .models import CoursePage, QuizAttempt, ReadinessSnapshot
+from .quiz import AttemptRefused, open_attempt, quiz_state, review, shown_questions, submit
+from .readiness import (
+    agent_readiness,
+    agents_for_readiness,
+    cohorts_of,
+    readiness_of,
+    with_outstanding_notices,
+)
+from .signing import SignOffRefused, sign_off
+from .versions import changed_in, latest_version
+
+PER_PAGE = 50
+
+
+def _own_profile(user):
+    if not user.is_authenticated:
+        return None
+    return (
+        AgentProfile.objects.for_user(user)
+        .filter(user=user, status=AgentProfile.Status.ACTIVE)
+        .select_related("user", "vendor", "team")
+        .first()
+    )
+
+
+def serve_training_index(page, request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    scope = viewer_scope(request.user)
+    profile = _own_profile(request.user)
+    courses = list(CoursePage.objects.live().child_of(page).order_by("path"))
+    rows = []
+    readiness = None
+    if profile is not None:
+        readiness = agent_readiness(profile)
+        urls = {course.pk: course.url for course in courses}
+        for status in readiness.courses:
+            status.url = urls.get(status.course.course_id, "")
+        progress = {
+            p.course_id: p
+            for p in progress_module.CourseProgress.objects.for_user(request.user).filter(
+                agent=profile
+            )
+        }
+        for course in courses:
+            if is_for(course, profile):
+                status = next(
+                    (s for s in readiness.courses if s.course.course_id == course.pk), None
+                )
+                rows.append(
+                    {"course": course, "progress": progress.get(course.pk), "status": status}
+                )
+    elif scope.is_client_staff:
+        rows = [{"course": course, "progress": None, "status": None} for course in courses]
+    rows.sort(
+        key=lambda r: (not r["course"].required_for_go_live, r["status"] and r["status"].passed)
+    )
+    return TemplateResponse(
+        request,
+        "training/training_index_page.html",
+        {
+            "page": page,
+            "self": page,
+            "rows": rows,
+            "readiness": readiness,
+            "profile": profile,
+            "manages": scope.sees_agents,
+        },
+    )
+
+
+def _course_access(course, request):
+    """The agent's profile when the course is for them; None for client staff previewing;
+    404 for anyone else."""
+    user = request.user
+    profile = _own_profile(user)
+    if profile is not None and is_for(course, profile):
+        return profile
+    if viewer_scope(user).is_client_staff:
+        return None
+    raise Http404
+
+
+def _login_required(request):
+    return None if request.user.is_authenticated else redirect_to_login(request.get_full_path())
+
+
+def _course_context(course, profile, request):
+    version = latest_version(course)
+    if version is None:
+        raise Http404
+    done = progress_module.done_lessons(course, profile, version) if profile else set()
+    progress = progress_module.progress_of(course, profile) if profile else None
+    review_ids = {
+        item["id"] for item in changed_in(version, progress and progress.completed_version)
+    }
+    lessons = [
+        {
+            **item,
+            "done": item["id"] in done,
+            "changed": item["id"] in review_ids and item["id"] not in done,
+            "minutes": (
+                course.lesson_block(item["id"]).value["minutes"]
+                if course.lesson_block(item["id"])
+                else None
+            ),
+        }
+        for item in version.lessons
+    ]
+    passed = progress_module.is_passed(progress, version, course.has_quiz)
+    return {
+        "page": course,
+        "self": course,
+        "version": version,
+        "lessons": lessons,
+        "progress": progress,
+        "passed": passed,
+        "reviewing": bool(progress and progress.completed_version and not passed),
+        "resume": progress_module.resume_lesson(course, version, done, progress),
+        "quiz": quiz_state(course, profile, version) if profile and course.has_quiz else None,
+        "preview": profile is None,
+    }
+
+
+def serve_course(course, request):
+    if redirect_response := _login_required(request):
+        return redirect_response
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    profile = _course_access(course, request)
+    context = _course_context(course, profile, request)
+    if context["reviewing"]:
+        from knowledge.changes import changes_between
+
+        completed = course.versions.filter(number=context["progress"].completed_version).first()
+        if completed and completed.revision_id:
+            context["changes"] = changes_between(
+                course, completed.revision_id, request, fields={"lessons", "quiz"}
+            )
+    return TemplateResponse(request, "training/course_page.html", context)
+
+
+def serve_lesson(course, request, lesson_id):
+    if redirect_response := _login_required(request):
+        return redirect_response
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    profile = _course_access(course, request)
+    block = course.lesson_block(lesson_id)
+    if block is None:
+        raise Http404
+    context = _course_context(course, profile, request)
+    ids = [item["id"] for item in context["lessons"]]
+    position = ids.index(lesson_id) if lesson_id in ids else 0
+    if profile is not None:
+        progress_module.note_opened(course, profile, lesson_id)
+    context.update(
+        {
+            "lesson": block.value,
+            "lesson_id": lesson_id,
+            "number": position + 1,
+            "lesson_done": lesson_id in {item["id"] for item in context["lessons"] if item["done"]},
+            "previous_id": ids[position - 1] if position > 0 else None,
+            "next_id": ids[position + 1] if position + 1 < len(ids) else None,
+        }
+    )
+    return TemplateResponse(request, "training/lesson.html", context)
+
+
+def complete_lesson(course, request, lesson_id):
+    if redirect_response := _login_required(request):
+        return redirect_response
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    profile = _course_access(course, request)
+    if profile is None or course.lesson_block(lesson_id) is None:
+        raise Http404
+    progress = progress_module.complete_lesson(course, profile, lesson_id)
+    version = latest_version(course)
+    done = progress_module.done_lessons(course, profile, version)
+    ids = [item["id"] for item in version.lessons]
+    position = ids.index(lesson_id)
+    following = next((i for i in ids[position + 1 :] if i not in done), None)
+    following = following or next((i for i in ids if i not in done), None)
+    if following:
+        return redirect(course.url + course.reverse_subpage("lesson", args=[following]))
+    if course.has_quiz and not progress.quiz_passed:
+        messages.success(request, _("All lessons done. Time for the quiz."))
+        return redirect(course.url + course.reverse_subpage("take_quiz"))
+    messages.success(request, _("Course complete. Well done!"))
+    return redirect(course.url)
+
+
+def serve_quiz(course, request):
+    if redirect_response := _login_required(request):
+        return redirect_response
+    profile = _course_access(course, request)
+    if profile is None or not course.has_quiz:
+        raise Http404
+    if request.method == "POST":
+        answers = {
+            key.removeprefix("q-"): request.POST.getlist(key)
+            for key in request.POST
+            if key.startswith("q-")
+        }
+        try:
+            attempt = submit(course, profile, request.POST.get("attempt", ""), answers)
+        except (AttemptRefused, ValueError) as refusal:
+            message = (
+                str(refusal)
+                if isinstance(refusal, AttemptRefused)
+                else _("This quiz attempt does not exist. Start the quiz again.")
+            )
+            messages.error(request, message)
+            return redirect(course.url + course.reverse_subpage("take_quiz"))
+        return redirect(course.url + course.reverse_subpage("quiz_result", args=[attempt.pk]))
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    try:
+        attempt = open_attempt(course, profile)
+    except AttemptRefused as refusal:
+        messages.info(request, str(refusal))
+        return redirect(course.url)
+    state = quiz_state(course, profile)
+    return TemplateResponse(
+        request,
+        "training/quiz.html",
+        {
+            "page": course,
+            "self": course,
+            "attempt": attempt,
+            "questions": shown_questions(course, attempt),
+            "state": state,
+            "attempt_number": state.used + 1,
+        },
+    )
+
+
+def serve_attempt(course, request, attempt_id):
+    if redirect_response := _login_required(request):
+        return redirect_response
+    profile = _course_access(course, request)
+    if profile is None:
+        raise Http404
+    attempt = (
+        QuizAttempt.objects.for_user(request.user)
+        .filter(pk=attempt_id, agent=profile, course=course, submitted_at__isnull=False)
+        .first()
+    )
+    if attempt is None:
+        raise Http404
+    return TemplateResponse(
+        request,
+        "training/quiz_result.html",
+        {
+            "page": course,
+            "self": course,
+            "attempt": attempt,
+            "questions": review(course, attempt),
+            "state": quiz_state(course, profile),
+            "pass_mark": course.pass_mark,
+        },
+    )
+
+
+# --- Managers -----------------------------------------------------------------------
+
+
+def managers_only(view):
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not viewer_scope(request.user).sees_agents:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+STATES = [
+    ("all", gettext_lazy("Everyone")),
+    ("not_ready", gettext_lazy("Not ready")),
+    ("ready", gettext_lazy("Ready")),
+]
+
+
+def _filters(request):
+    """Vendor, team, go-live date and state, limited to what the viewer may see (else 404)."""
+    scope = viewer_scope(request.user)
+    vendors = list(Vendor.objects.for_scope(scope).order_by("name"))
+    teams = list(
+        Team.objects.for_scope(scope).select_related("vendor").order_by("vendor__name", "name")
+    )
+    selected = {
+        "vendor": request.GET.get("vendor", ""),
+        "team": request.GET.get("team", ""),
+        "go_live": request.GET.get("go_live", ""),
+        "state": request.GET.get("state", "all"),
+    }
+    agents = AgentProfile.objects.for_scope(scope)
+    if selected["vendor"]:
+        if not selected["vendor"].isdigit() or int(selected["vendor"]) not in {
+            v.pk for v in vendors
+        }:
+            raise Http404
+        agents = agents.filter(vendor_id=int(selected["vendor"]))
+    if selected["team"]:
+        if not selected["team"].isdigit() or int(selected["team"]) not in {t.pk for t in teams}:
+            raise Http404
+        agents = agents.filter(team_id=int(selected["team"]))
+    if selected["go_live"]:
+        try:
+            agents = agents.filter(go_live_date=date.fromisoformat(selected["go_live"]))
+        except ValueError:
+            selected["go_live"] = ""
+    if selected["state"] not in dict(STATES):
+        selected["state"] = "all"
+    return scope, vendors, teams, agents, selected
+
+
+def readiness_view(request, template="training/readiness.html"):
+    scope, vendors, teams, agents, selected = _filters(request)
+    everyone = readiness_of(agents_for_readiness(agents))
+    cohorts = cohorts_of(everyone)
+    ready = sum(1 for r in everyone if r.ready)
+    shown = [
+        r
+        for r in everyone
+        if selected["state"] == "all" or (r.ready == (selected["state"] == "ready"))
+    ]
+    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page", 1))
+    with_outstanding_notices(list(page))
+    query = "&".join(f"{k}={v}" for k, v in selected.items() if v)
+    go_live_dates = sorted({c.go_live_date for c in cohorts if c.go_live_date})
+    return render(
+        request,
+        template,
+        {
+            "totals": {
+                "agents": len(everyone),
+                "ready": ready,
+                "percent": round(100 * ready / len(everyone)) if everyone else 0,
+            },
+            "cohorts": cohorts,
+            "rows": page,
+            "vendors": vendors,
+            "teams": teams,
+            "selected": selected,
+            "states": STATES,
+            "query": query,
+            "show_vendor": len(vendors) > 1,
+            "can_sign_off": scope.reach in (Reach.VENDOR, Reach.TEAM),
+            "go_live_dates": go_live_dates,
+            "chart": _chart(agents, go_live_dates, len(everyone), ready),
+        },
+    )
+
+
+def _chart(agents, go_live_dates, total, ready):
+    """Readiness % per day from the daily snapshots, up to today, towards go-live."""
+    today = timezone.localdate()
+    rows = (
+        ReadinessSnapshot.objects.filter(team_id__in=agents.values("team_id"))
+        .filter(go_live_date__in=go_live_dates or [today])
+        .values("day")
+        .annotate(agents=Sum("agents"), ready=Sum("ready"))
+        .order_by("day")
+    )
+    points = [(row["day"], row["ready"], row["agents"]) for row in rows if row["day"] < today]
+    points.append((today, ready, total))
+    if not total:
+        return None
+    first = points[0][0]
+    target = max([d for d in go_live_dates if d >= today], default=None)
+    last = max(today, target or today, first + timedelta(days=7))
+    span = max(1, (last - first).days)
+    width, height = 600, 160
+
+    def x(day):
+        return round(width * (day - first).days / span)
+
+    coords = " ".join(
+        f"{x(day)},{round(height - height * (r / n if n else 0))}" for day, r, n in points
+    )
+    return {
+        "width": width,
+        "height": height,
+        "points": coords,
+        "first": first,
+        "last": last,
+        "go_live_x": x(target) if target else None,
+        "go_live": target,
+        "today_x": x(today),
+        "days": [(day, round(100 * r / n) if n else 0) for day, r, n in points[-10:]],
+    }
+
+
+def readiness_export(request, fmt):
+    _scope, _vendors, _teams, agents, selected = _filters(request)
+    everyone = with_outstanding_notices(readiness_of(agents_for_readiness(agents)))
+    if selected["state"] != "all":
+        everyone = [r for r in everyone if r.ready == (selected["state"] == "ready")]
+    header = [
+        _("Employee number"),
+        _("Name"),
+        _("Vendor"),
+        _("Team"),
+        _("Go-live date"),
+        _("Ready"),
+        _("Progress (%)"),
+        _("Courses passed"),
+        _("Notices confirmed"),
+        _("Signed off"),
+        _("Missing"),
+    ]
+    rows = []
+    for item in everyone:
+        agent = item.agent
+        rows.append(
+            [
+                agent.employee_number,
+                agent.user.get_full_name(),
+                agent.vendor.name,
+                agent.team.name if agent.team else "",
+                agent.go_live_date.isoformat() if agent.go_live_date else "",
+                _("yes") if item.ready else _("no"),
+                item.percent,
+                f"{item.courses_passed}/{len(item.courses)}",
+                f"{item.notices_acknowledged}/{item.notices_required}",
+                (_("yes") if item.signed_off else _("no")) if item.sign_off_required else "",
+                "; ".join(item.blockers),
+            ]
+        )
+    return respond(header, rows, f"readiness-{timezone.localdate().isoformat()}", fmt, "readiness")
+
+
+@require_POST
+def sign_off_agent(request, agent_id):
+    scope = viewer_scope(request.user)
+    if scope.reach not in (Reach.VENDOR, Reach.TEAM):
+        raise PermissionDenied
+    agent = (
+        AgentProfile.objects.for_user(request.user)
+        .filter(pk=agent_id)
+        .select_related("user", "vendor", "team")
+        .first()
+    )
+    if agent is None:
+        raise Http404
+    readiness = agent_readiness(agent)
+    try:
+        _row, created = sign_off(
+            readiness,
+            request.user,
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    except SignOffRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        name = agent.user.get_full_name()
+        if created:
+            messages.success(request, _("%(name)s is signed off for go-live.") % {"name": name})
+        else:
+            messages.info(request, _("%(name)s was already signed off.") % {"name": name})
+    return redirect(request.POST.get("next") or "training:readiness")
+
+
+readiness_page = managers_only(readiness_view)
+readiness_export_view = managers_only(readiness_export)
+sign_off_view = managers_only(sign_off_agent)

@@ -1,0 +1,53 @@
+"""Client managers follow go-live readiness in the admin."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from portal.organisation.scoping import viewer_scope
+
+from . import views
+from .models import CoursePage, CourseVersion
+
+
+def _readiness_in_admin(request):
+    if not viewer_scope(request.user).is_client_staff:
+        # Vendor-side people follow their agents in the portal.
+        return redirect("training:readiness")
+    return views.readiness_view(request, "training/admin/readiness.html")
+
+
+@hooks.register("register_admin_urls")
+def readiness_urls():
+    return [path("readiness/", _readiness_in_admin, name="training_admin_readiness")]
+
+
+class ReadinessMenuItem(MenuItem):
+    def is_shown(self, request):
+        return viewer_scope(request.user).is_client_staff
+
+
+@hooks.register("register_admin_menu_item")
+def readiness_menu_item():
+    return ReadinessMenuItem(
+        _("Go-live readiness"),
+        reverse("training_admin_readiness"),
+        icon_name="success",
+        order=260,
+    )
+
+
+@hooks.register("before_delete_page")
+def keep_taken_courses(request, page):
+    """Progress and quiz attempts are records: a course agents took is unpublished."""
+    specific = page.specific
+    if isinstance(specific, CoursePage) and CourseVersion.objects.filter(course=specific).exists():
+        messages.error(
+            request,
+            _("Agents have taken this course and their records are kept: unpublish it instead."),
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
