@@ -9,18 +9,19 @@ from django.utils import timezone
 from training.models import QuizAttempt
 from training.quiz import AttemptRefused, open_attempt, quiz_state, submit
 
-from .conftest import answers_for, publish_course, question, read_all_lessons
+from .conftest import (
+    answers_for,
+    publish_course,
+    question,
+    read_all_lessons,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Refusals are matched by their English text; the portal itself defaults to Korean."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+def _in_english(english):
+    """Refusals are matched by their English text."""
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from .conftest import pass_course, publish_course, read_all_lessons
 pytestmark = pytest.mark.django_db
 
 
-def test_ready_means_courses_passed_and_notices_acknowledged(world):
+def test_ready_means_courses_passed_and_notices_acknowledged(world, english):
     basics = publish_course("기본 교육")
     refund = publish_course("환불 교육", everyone=False, vendors=[world.vendor_a])
     publish_course("선택 교육", required=False)
@@ -58,7 +58,7 @@ def test_ready_means_courses_passed_and_notices_acknowledged(world):
     assert [s.title for s in agent_readiness(world.agent_b1).courses] == ["기본 교육"]
 
 
-def test_a_vendor_can_ask_for_the_team_leads_sign_off(world):
+def test_a_vendor_can_ask_for_the_team_leads_sign_off(world, english):
     world.vendor_a.go_live_sign_off = True
     world.vendor_a.save()
     course = publish_course()
@@ -68,10 +68,8 @@ def test_a_vendor_can_ask_for_the_team_leads_sign_off(world):
     assert not SignOff.objects.exists()
     pass_course(course, agent)
     readiness = agent_readiness(agent)
-    assert (
-        not readiness.ready
-        and readiness.blockers == ["Team lead sign-off"]
-        or (readiness.blockers and not readiness.ready)
+    assert (not readiness.ready and readiness.blockers == ["Team lead sign-off"]) or (
+        readiness.blockers and not readiness.ready
     )
     record, created = sign_off(readiness, world.lead_a1.user, ip_address="203.0.113.9")
     again, created_again = sign_off(agent_readiness(agent), world.lead_a1.user)
