@@ -225,8 +225,9 @@ def with_outstanding_notices(readiness: list[Readiness]) -> list[Readiness]:
     """Load the unacknowledged notices of the agents given (a page of a dashboard)."""
     from notices.inbox import unacknowledged_notices
 
-    waiting = [r.agent.pk for r in readiness if not r.notices_done]
-    outstanding = unacknowledged_notices(waiting) if waiting else {}
+    # One query even when nobody is waiting: the count of queries stays the same.
+    waiting = [r.agent.pk for r in readiness if not r.notices_done] or [0]
+    outstanding = unacknowledged_notices(waiting) if readiness else {}
     for item in readiness:
         item.outstanding_notices = outstanding.get(item.agent.pk, [])
     return readiness
@@ -275,3 +276,11 @@ def cohorts_of(readiness: list[Readiness]) -> list[Cohort]:
         cohorts.values(),
         key=lambda c: (c.go_live_date or date.max, c.vendor.name, c.team.name if c.team else ""),
     )
+
+
+def training_url() -> str:
+    """Where an agent's training lives (the training section), or "" if there is none."""
+    from .models import TrainingIndexPage
+
+    section = TrainingIndexPage.objects.live().first()
+    return section.url if section else ""

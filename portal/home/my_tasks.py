@@ -1,7 +1,7 @@
 """What a signed-in person has to do today, for the home page.
 
-Notices come from ``notices.inbox``; training fills in its count through this one
-function when it arrives.
+Notices come from ``notices.inbox``, training and go-live readiness from
+``training.readiness``.
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +20,10 @@ class MyTasks:
     vendor_name: str = ""
     team_name: str = ""
     go_live_date: date | None = None
+    #: The agent is ready for go-live (None: not an agent, nothing to be ready for).
+    ready_for_go_live: bool | None = None
+    readiness_percent: int = 0
+    training_url: str = ""
     manages_agents: bool = False
     is_client_staff: bool = False
     #: The agent's current notices (deliveries), unacknowledged first, overdue marked.
@@ -56,6 +60,7 @@ def my_tasks(user) -> MyTasks:
             tasks.team_name = profile.team.name if profile.team else ""
             tasks.go_live_date = profile.go_live_date
             _add_notices(tasks, profile)
+            _add_training(tasks, profile)
     return tasks
 
 
@@ -69,3 +74,13 @@ def _add_notices(tasks: MyTasks, profile) -> None:
         if not delivery.acknowledged and delivery.notice.acknowledgement_required:
             tasks.notices_to_acknowledge += 1
             tasks.overdue_notices += delivery.overdue
+
+
+def _add_training(tasks: MyTasks, profile) -> None:
+    from training.readiness import agent_readiness, training_url
+
+    readiness = agent_readiness(profile)
+    tasks.courses_to_finish = sum(1 for status in readiness.courses if not status.passed)
+    tasks.ready_for_go_live = readiness.ready
+    tasks.readiness_percent = readiness.percent
+    tasks.training_url = training_url()
