@@ -73,31 +73,64 @@ def is_overdue(delivery, now=None) -> bool:
     )
 
 
+def current_required_versions():
+    """Ids of the current material versions of live notices that ask for an
+    acknowledgement and have not expired (a subquery; a handful of rows)."""
+    now = timezone.now()
+    return (
+        NoticeVersion.objects.filter(
+            material=True, notice__live=True, notice__acknowledgement_required=True
+        )
+        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
+        .exclude(
+            Exists(
+                NoticeVersion.objects.filter(
+                    notice=OuterRef("notice"), material=True, number__gt=OuterRef("number")
+                )
+            )
+        )
+        .values("pk")
+    )
+
+
 def _required_deliveries(agents):
     """Current deliveries that ask for an acknowledgement, for ``agents`` (a queryset or
     ids), each annotated with ``acknowledged``."""
-    now = timezone.now()
     return (
         Delivery.objects.unscoped()
-        .filter(agent__in=agents, notice__live=True, notice__acknowledgement_required=True)
-        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
-        .exclude(Exists(newer_material_version()))
+        .filter(agent__in=agents, version__in=current_required_versions())
         .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
     )
 
 
 def acknowledgement_counts(agents) -> dict[int, tuple[int, int]]:
-    """Per agent id: (notices they must acknowledge now, how many they have). One query
-    whatever the number of agents; go-live readiness reads it."""
+    """Per agent id: (notices they must acknowledge now, how many they have).
+
+    Two grouped queries whatever the number of agents (go-live readiness reads it):
+    deliveries of the current versions, and acknowledgements of those versions.
+    """
     from django.db.models import Count
 
-    rows = (
-        _required_deliveries(agents)
-        .values("agent_id")
-        .annotate(required=Count("pk"), acked=Count("pk", filter=Q(acknowledged=True)))
+    versions = current_required_versions()
+    delivered = dict(
+        Delivery.objects.unscoped()
+        .filter(agent__in=agents, version__in=versions)
+        .values_list("agent_id")
+        .annotate(n=Count("pk"))
         .order_by()
     )
-    return {row["agent_id"]: (row["required"], row["acked"]) for row in rows}
+    acknowledged = dict(
+        Acknowledgement.objects.unscoped()
+        .filter(agent__in=agents, version__in=versions)
+        .values_list("agent_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    # An acknowledgement given before its delivery was written counts once it arrives.
+    return {
+        agent_id: (required, min(required, acknowledged.get(agent_id, 0)))
+        for agent_id, required in delivered.items()
+    }
 
 
 def unacknowledged_notices(agents) -> dict[int, list]:

@@ -31,6 +31,7 @@ from .quiz import AttemptRefused, open_attempt, quiz_state, review, shown_questi
 from .readiness import (
     agent_readiness,
     agents_for_readiness,
+    attach_agents,
     cohorts_of,
     readiness_of,
     with_outstanding_notices,
@@ -351,7 +352,7 @@ def _filters(request):
 
 def readiness_view(request, template="training/readiness.html"):
     scope, vendors, teams, agents, selected = _filters(request)
-    everyone = readiness_of(agents_for_readiness(agents))
+    everyone = readiness_of(agents_for_readiness(agents), load_agents=False)
     cohorts = cohorts_of(everyone)
     ready = sum(1 for r in everyone if r.ready)
     shown = [
@@ -360,7 +361,7 @@ def readiness_view(request, template="training/readiness.html"):
         if selected["state"] == "all" or (r.ready == (selected["state"] == "ready"))
     ]
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page", 1))
-    with_outstanding_notices(list(page))
+    with_outstanding_notices(attach_agents(list(page)))
     query = "&".join(f"{k}={v}" for k, v in selected.items() if v)
     go_live_dates = sorted({c.go_live_date for c in cohorts if c.go_live_date})
     return render(
