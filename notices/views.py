@@ -6,7 +6,6 @@ views through the Wagtail admin (``wagtail_hooks``), which only swaps the templa
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import viewer_scope
+from portal.organisation.views import agent_managers_only
 
 from . import exports
 from .acknowledging import AcknowledgementRefused, acknowledge, concerns
@@ -184,19 +184,6 @@ def _client_ip(request) -> str | None:
 
 
 # --- Managers -----------------------------------------------------------------------
-
-
-def managers_only(view):
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not viewer_scope(request.user).sees_agents:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def manage_list(request, template="notices/manage_list.html"):
@@ -383,9 +370,9 @@ def manage_remind(request, notice_id):
     return redirect(request.POST.get("next") or request.path.removesuffix("remind/"))
 
 
-manage_list_view = managers_only(manage_list)
-manage_status_view = managers_only(manage_status)
-manage_export_view = managers_only(manage_export)
-manage_audit_view = managers_only(manage_audit)
-agent_audit_view = managers_only(agent_audit)
-manage_remind_view = managers_only(manage_remind)
+manage_list_view = agent_managers_only(manage_list)
+manage_status_view = agent_managers_only(manage_status)
+manage_export_view = agent_managers_only(manage_export)
+manage_audit_view = agent_managers_only(manage_audit)
+agent_audit_view = agent_managers_only(agent_audit)
+manage_remind_view = agent_managers_only(manage_remind)

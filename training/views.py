@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import Reach, viewer_scope
+from portal.organisation.views import agent_managers_only
 from portal.tabular import respond
 
 from . import progress as progress_module
@@ -296,19 +297,6 @@ def serve_attempt(course, request, attempt_id):
 # --- Managers -----------------------------------------------------------------------
 
 
-def managers_only(view):
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not viewer_scope(request.user).sees_agents:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
 STATES = [
     ("all", gettext_lazy("Everyone")),
     ("not_ready", gettext_lazy("Not ready")),
@@ -498,6 +486,6 @@ def sign_off_agent(request, agent_id):
     return redirect(request.POST.get("next") or "training:readiness")
 
 
-readiness_page = managers_only(readiness_view)
-readiness_export_view = managers_only(readiness_export)
-sign_off_view = managers_only(sign_off_agent)
+readiness_page = agent_managers_only(readiness_view)
+readiness_export_view = agent_managers_only(readiness_export)
+sign_off_view = agent_managers_only(sign_off_agent)
