@@ -84,3 +84,48 @@ def publish_notice_for_everyone(title="연말 배송 마감 안내", **fields):
     page.save_revision().publish()
     page.refresh_from_db()
     return page
+
+
+def bulk_acknowledge(notice, version, agents, when=None):
+    """Acknowledgements of ``version`` by ``agents``, written in bulk with placeholder audit
+    records: the dashboards read acknowledgements, never the chain (``acknowledge``
+    itself is timed by ack_load.py). ``when(i)`` gives the i-th acknowledgement's time."""
+    from django.utils import timezone
+
+    from notices.models import Acknowledgement
+    from portal.audit.models import AuditRecord
+
+    now = timezone.now()
+    when = when or (lambda i: now)
+    offset = AuditRecord.objects.count()
+    records = AuditRecord.objects.bulk_create(
+        [
+            AuditRecord(
+                kind="bench",
+                payload={},
+                created_at=now,
+                previous_hash="0" * 64,
+                record_hash=f"{offset + i:064d}",
+            )
+            for i in range(len(agents))
+        ],
+        batch_size=5000,
+    )
+    Acknowledgement.objects.bulk_create(
+        [
+            Acknowledgement(
+                agent=agent,
+                notice=notice,
+                version=version,
+                seen_version=version,
+                revision_id=version.revision_id,
+                content_hash=version.content_hash,
+                statement="bench",
+                acknowledged_at=when(i),
+                on_time=True,
+                audit_record=record,
+            )
+            for i, (agent, record) in enumerate(zip(agents, records, strict=True))
+        ],
+        batch_size=5000,
+    )

@@ -23,13 +23,11 @@ def percentile(values, pct):
 
 def build(recipients: int):
     """A notice delivered to ``recipients`` agents, 60% of whom acknowledged."""
-    from _notices import make_agents, publish_notice_for_everyone
+    from _notices import bulk_acknowledge, make_agents, publish_notice_for_everyone
     from django.utils import timezone
 
     from notices.delivery import create_deliveries
-    from notices.models import Acknowledgement
     from notices.versions import current_material_version
-    from portal.audit.models import AuditRecord
 
     agents = make_agents(recipients)
     notice = publish_notice_for_everyone()
@@ -38,39 +36,8 @@ def build(recipients: int):
         create_deliveries(version, [a.pk for a in agents[start : start + 1000]])
     acknowledging = agents[: recipients * 6 // 10]
     now = timezone.now()
-    offset = AuditRecord.objects.count()
-    # Audit records are written in bulk with placeholder hashes: the dashboard reads
-    # acknowledgements, never the chain (``acknowledge`` itself is timed by ack_load.py).
-    records = AuditRecord.objects.bulk_create(
-        [
-            AuditRecord(
-                kind="bench",
-                payload={},
-                created_at=now,
-                previous_hash="0" * 64,
-                record_hash=f"{offset + i:064d}",
-            )
-            for i in range(len(acknowledging))
-        ],
-        batch_size=2000,
-    )
-    Acknowledgement.objects.bulk_create(
-        [
-            Acknowledgement(
-                agent=agent,
-                notice=notice,
-                version=version,
-                seen_version=version,
-                revision_id=version.revision_id,
-                content_hash=version.content_hash,
-                statement="bench",
-                acknowledged_at=now - timezone.timedelta(hours=i % 72),
-                on_time=True,
-                audit_record=record,
-            )
-            for i, (agent, record) in enumerate(zip(acknowledging, records, strict=True))
-        ],
-        batch_size=2000,
+    bulk_acknowledge(
+        notice, version, acknowledging, when=lambda i: now - timezone.timedelta(hours=i % 72)
     )
     from django.db import connection
 

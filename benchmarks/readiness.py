@@ -37,13 +37,12 @@ def passes(i: int, c: int) -> bool:
 def content(agents: int):
     """The courses and notices (once), with progress and acknowledgements for ``agents``
     new agents."""
-    from _notices import make_agents, publish_notice_for_everyone
+    from _notices import bulk_acknowledge, make_agents, publish_notice_for_everyone
     from django.utils import timezone
 
     from notices.delivery import create_deliveries
-    from notices.models import Acknowledgement, ChangeNoticePage
+    from notices.models import ChangeNoticePage
     from notices.versions import current_material_version
-    from portal.audit.models import AuditRecord
     from portal.organisation.models import AgentProfile
     from tests.training.conftest import publish_course
     from training.models import CoursePage, CourseProgress
@@ -74,45 +73,12 @@ def content(agents: int):
         ],
         batch_size=5000,
     )
-    now = timezone.now()
     for n, notice in enumerate(notices):
         version = current_material_version(notice)
         for start in range(0, len(made), 1000):
             create_deliveries(version, [a.pk for a in made[start : start + 1000]])
         acknowledging = [a for i, a in enumerate(made) if i % 3 == 0 or (i + n) % 5]
-        offset = AuditRecord.objects.count()
-        # Placeholder audit records: the view reads acknowledgements, never the chain.
-        records = AuditRecord.objects.bulk_create(
-            [
-                AuditRecord(
-                    kind="bench",
-                    payload={},
-                    created_at=now,
-                    previous_hash="0" * 64,
-                    record_hash=f"{offset + i:064d}",
-                )
-                for i in range(len(acknowledging))
-            ],
-            batch_size=5000,
-        )
-        Acknowledgement.objects.bulk_create(
-            [
-                Acknowledgement(
-                    agent=agent,
-                    notice=notice,
-                    version=version,
-                    seen_version=version,
-                    revision_id=version.revision_id,
-                    content_hash=version.content_hash,
-                    statement="bench",
-                    acknowledged_at=now,
-                    on_time=True,
-                    audit_record=record,
-                )
-                for agent, record in zip(acknowledging, records, strict=True)
-            ],
-            batch_size=5000,
-        )
+        bulk_acknowledge(notice, version, acknowledging)
     from django.db import connection
 
     if connection.vendor == "postgresql":

@@ -13,9 +13,7 @@ from training.models import QuizAttempt
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_agent_completes_a_course_and_its_quiz_and_becomes_ready(
-    live_server, page, screenshot
-):
+def test_an_agent_completes_a_course_and_its_quiz_and_becomes_ready(live_server, page, screenshot):
     logins = load_demo_organisation()
     agent_login = next(x for x in logins if x.role == "agent" and x.username.startswith("hgcs"))
     manager_login = next(x for x in logins if x.role == "vendor manager" and "한결" in x.where)
