@@ -181,3 +181,14 @@ def test_only_the_audience_may_open_a_course(client, world):
     client.force_login(world.agent_a1.user)
     assert client.get(course.url).status_code == 200
     assert reverse("training:readiness")  # the manager view exists beside it
+
+
+def test_another_agents_result_is_404(client, world, course):
+    attempt = open_attempt(course, world.agent_a1)
+    submit(course, world.agent_a1, attempt.pk, answers_for(course, attempt))
+    result_url = f"{course.url}quiz/attempts/{attempt.pk}/"
+    client.force_login(world.agent_a1.user)
+    assert client.get(result_url).status_code == 200
+    read_all_lessons(course, world.agent_a2)
+    client.force_login(world.agent_a2.user)
+    assert client.get(result_url).status_code == 404
