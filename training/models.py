@@ -187,14 +187,6 @@ class CoursePage(RoutablePageMixin, Page):
 
         return serve_attempt(self, request, attempt_id)
 
-    @property
-    def lesson_list(self) -> list[dict]:
-        """Lessons in order, each with its block id."""
-        return [
-            {"id": block.id, "title": block.value["title"], "minutes": block.value["minutes"]}
-            for block in self.lessons
-        ]
-
     def lesson_block(self, lesson_id: str):
         return next((block for block in self.lessons if block.id == lesson_id), None)
 

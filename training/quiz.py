@@ -54,6 +54,10 @@ def _option_ids(question) -> list[str]:
     return [bound.id for bound in question["options"].bound_blocks]
 
 
+def _right_answers(question) -> set[str]:
+    return {bound.id for bound in question["options"].bound_blocks if bound.value["correct"]}
+
+
 def quiz_state(course, agent, version=None, now=None) -> QuizState:
     version = version or latest_version(course)
     now = now or timezone.now()
@@ -179,10 +183,7 @@ def submit(course, agent, attempt_id, answers: dict[str, list[str]]) -> QuizAtte
         correct = 0
         for question_id, options in chosen.items():
             question = questions[question_id]
-            right = {
-                bound.id for bound in question["options"].bound_blocks if bound.value["correct"]
-            }
-            correct += set(options) == right
+            correct += set(options) == _right_answers(question)
         total = len(chosen)
         attempt.answers = chosen
         attempt.correct = correct
@@ -238,7 +239,7 @@ def review(course, attempt) -> list[dict]:
     result = []
     for item in shown_questions(course, attempt):
         question = questions[item["id"]]
-        right = {b.id for b in question["options"].bound_blocks if b.value["correct"]}
+        right = _right_answers(question)
         chosen = set(attempt.answers.get(item["id"], []))
         item["chosen"] = chosen
         item["is_right"] = chosen == right

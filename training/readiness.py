@@ -28,7 +28,6 @@ from .progress import requirement
 class RequiredCourse:
     course_id: int
     title: str
-    url_path: str
     requirement: int
     lessons_total: int
     audience: CourseAudience
@@ -135,7 +134,7 @@ def required_courses() -> list[RequiredCourse]:
         CoursePage.objects.live()
         .filter(required_for_go_live=True)
         .order_by("path")
-        .values("pk", "title", "url_path", "quiz")
+        .values("pk", "title", "quiz")
     )
     ids = [c["pk"] for c in courses]
     newest = (
@@ -155,7 +154,6 @@ def required_courses() -> list[RequiredCourse]:
             RequiredCourse(
                 course_id=course["pk"],
                 title=course["title"],
-                url_path=course["url_path"],
                 requirement=requirement(version, bool(course["quiz"])),
                 lessons_total=len(version.lessons),
                 audience=audience[course["pk"]],
@@ -318,11 +316,6 @@ class Cohort:
     @property
     def percent(self) -> int:
         return round(100 * self.ready / self.agents) if self.agents else 0
-
-    @property
-    def key(self) -> str:
-        day = self.go_live_date.isoformat() if self.go_live_date else ""
-        return f"{self.team.pk if self.team else ''}:{day}"
 
 
 def cohorts_of(readiness: list[Readiness]) -> list[Cohort]:

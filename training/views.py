@@ -26,8 +26,8 @@ from portal.organisation.views import agent_managers_only
 from portal.tabular import respond
 
 from . import progress as progress_module
-from .audience import is_for
-from .models import CoursePage, QuizAttempt, ReadinessSnapshot
+from .audience import audiences, channels_of, is_for
+from .models import CoursePage, CourseProgress, QuizAttempt, ReadinessSnapshot
 from .quiz import AttemptRefused, open_attempt, quiz_state, review, shown_questions, submit
 from .readiness import (
     agent_readiness,
@@ -69,17 +69,22 @@ def serve_training_index(page, request):
             status.url = urls.get(status.course.course_id, "")
         progress = {
             p.course_id: p
-            for p in progress_module.CourseProgress.objects.for_user(request.user).filter(
-                agent=profile
-            )
+            for p in CourseProgress.objects.for_user(request.user).filter(agent=profile)
         }
+        # Every course's audience in one go, not a few queries per course.
+        course_audiences = audiences([course.pk for course in courses])
+        own_channels = channels_of([profile.pk]).get(profile.pk, set())
+        statuses = {s.course.course_id: s for s in readiness.courses}
         for course in courses:
-            if is_for(course, profile):
-                status = next(
-                    (s for s in readiness.courses if s.course.course_id == course.pk), None
-                )
+            if course_audiences[course.pk].includes(
+                profile.vendor_id, profile.team_id, own_channels
+            ):
                 rows.append(
-                    {"course": course, "progress": progress.get(course.pk), "status": status}
+                    {
+                        "course": course,
+                        "progress": progress.get(course.pk),
+                        "status": statuses.get(course.pk),
+                    }
                 )
     elif scope.is_client_staff:
         rows = [{"course": course, "progress": None, "status": None} for course in courses]
@@ -125,16 +130,13 @@ def _course_context(course, profile, request):
     review_ids = {
         item["id"] for item in changed_in(version, progress and progress.completed_version)
     }
+    minutes = {block.id: block.value["minutes"] for block in course.lessons}
     lessons = [
         {
             **item,
             "done": item["id"] in done,
             "changed": item["id"] in review_ids and item["id"] not in done,
-            "minutes": (
-                course.lesson_block(item["id"]).value["minutes"]
-                if course.lesson_block(item["id"])
-                else None
-            ),
+            "minutes": minutes.get(item["id"]),
         }
         for item in version.lessons
     ]
