@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.audit.chain import append, lock_chain
+from portal.audit.chain import append, differences_from_records, lock_chain
 
 from .audience import is_in_audience
 from .models import Acknowledgement, Delivery
@@ -147,19 +147,16 @@ def acknowledge(
 
 def verify_acknowledgements() -> list[str]:
     """Each acknowledgement still says what its audit record attested."""
-    problems = []
     rows = Acknowledgement.objects.unscoped().select_related("audit_record").order_by("pk")
-    for ack in rows.iterator(chunk_size=2000):
-        payload = ack.audit_record.payload
-        facts = {
+    return differences_from_records(
+        rows,
+        "acknowledgement",
+        lambda ack: {
             "agent_id": ack.agent_id,
             "notice_id": ack.notice_id,
             "revision_id": ack.revision_id,
             "content_hash": ack.content_hash,
             "statement": ack.statement,
             "acknowledged_at": ack.acknowledged_at.isoformat(),
-        }
-        for key, value in facts.items():
-            if payload.get(key) != value:
-                problems.append(f"acknowledgement {ack.pk}: {key} differs from audit record")
-    return problems
+        },
+    )

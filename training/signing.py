@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.audit.chain import append, lock_chain
+from portal.audit.chain import append, differences_from_records, lock_chain
 
 from .models import SignOff
 
@@ -77,17 +77,14 @@ def sign_off(readiness, signed_by, *, ip_address=None, user_agent="") -> tuple[S
 
 def verify_sign_offs() -> list[str]:
     """Each sign-off still says what its audit record attested."""
-    problems = []
     rows = SignOff.objects.unscoped().select_related("audit_record").order_by("pk")
-    for row in rows.iterator(chunk_size=2000):
-        payload = row.audit_record.payload
-        facts = {
+    return differences_from_records(
+        rows,
+        "sign-off",
+        lambda row: {
             "agent_id": row.agent_id,
             "signed_by": row.signed_by_id,
             "statement": row.statement,
             "signed_at": row.signed_at.isoformat(),
-        }
-        for key, value in facts.items():
-            if payload.get(key) != value:
-                problems.append(f"sign-off {row.pk}: {key} differs from audit record")
-    return problems
+        },
+    )

@@ -63,6 +63,18 @@ def register_verifier(check) -> None:
         _verifiers.append(check)
 
 
+def differences_from_records(rows, label: str, facts) -> list[str]:
+    """For a verifier: each row of ``rows`` (with ``audit_record`` selected) whose
+    ``facts(row)`` no longer match the payload its audit record attested."""
+    problems = []
+    for row in rows.iterator(chunk_size=2000):
+        payload = row.audit_record.payload
+        for key, value in facts(row).items():
+            if payload.get(key) != value:
+                problems.append(f"{label} {row.pk}: {key} differs from audit record")
+    return problems
+
+
 def verify_linked_records() -> list[str]:
     return [problem for check in _verifiers for problem in check()]
 
