@@ -12,11 +12,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
@@ -24,6 +23,7 @@ from wagtail.models import Orderable, Page
 from portal.organisation.models import AgentProfile, Channel, Team, Vendor
 from portal.organisation.roles import VENDOR_ROLES
 from portal.organisation.scoping import Reach, ScopedQuerySet
+from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
 
 from .blocks import UnderstandingCheckBlock
 
@@ -60,15 +60,7 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
-class ChangeNoticeForm(WagtailAdminPageForm):
-    """Asks afresh, for every new draft after a publish, whether the change is material."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        page = self.instance
-        if page.pk and page.live_revision_id and page.latest_revision_id == page.live_revision_id:
-            self.initial["material_change"] = False
-
+class ChangeNoticeForm(MaterialChangeForm):
     def clean(self):
         cleaned = super().clean()
         everyone = cleaned.get("audience_everyone")
@@ -87,7 +79,7 @@ class ChangeNoticeForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ChangeNoticePage(Page):
+class ChangeNoticePage(PublishedWithItsRecords, Page):
     """A launch, promotion or policy change that reaches exactly the agents it concerns."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
@@ -170,12 +162,6 @@ class ChangeNoticePage(Page):
     class Meta:
         verbose_name = _("change notice")
         verbose_name_plural = _("change notices")
-
-    def publish(self, revision, *args, **kwargs):
-        # The version and its delivery intent are written by the page_published handler;
-        # one transaction makes the publish and the intent succeed or fail together.
-        with transaction.atomic():
-            return super().publish(revision, *args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -12,11 +12,10 @@ once, never changed, chained in the audit trail.
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
@@ -24,6 +23,7 @@ from wagtail.models import Page
 
 from portal.organisation.models import AgentProfile, Channel, Team, Vendor
 from portal.organisation.scoping import Reach, ScopedQuerySet
+from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
 
 from .blocks import LessonsBlock, QuizBlock
 
@@ -47,15 +47,7 @@ class TrainingIndexPage(Page):
         return serve_training_index(self, request)
 
 
-class CourseForm(WagtailAdminPageForm):
-    """Asks afresh, for every new draft after a publish, whether the change is material."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        page = self.instance
-        if page.pk and page.live_revision_id and page.latest_revision_id == page.live_revision_id:
-            self.initial["material_change"] = False
-
+class CourseForm(MaterialChangeForm):
     def clean(self):
         cleaned = super().clean()
         chosen = [cleaned.get(name) for name in ("audience_vendors", "audience_teams")]
@@ -68,7 +60,7 @@ class CourseForm(WagtailAdminPageForm):
         return cleaned
 
 
-class CoursePage(RoutablePageMixin, Page):
+class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
     """Ordered lessons and a quiz, for an audience; possibly required before go-live."""
 
     summary = models.TextField(_("summary"), help_text=_("What the agent will be able to do."))
@@ -151,11 +143,6 @@ class CoursePage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
-
-    def publish(self, revision, *args, **kwargs):
-        # The version is written by the page_published handler, in the same transaction.
-        with transaction.atomic():
-            return super().publish(revision, *args, **kwargs)
 
     @path("")
     def overview(self, request):
