@@ -7,4 +7,4 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge")
 
     def ready(self):
-        from . import signal_handlers  # noqa: F401
+        from . import signal_handlers, visibility  # noqa: F401

@@ -50,6 +50,14 @@ class RelatedPoliciesBlock(blocks.StructBlock):
         label = _("Related answer policies")
         template = "knowledge/blocks/related_policies.html"
 
+    def get_context(self, value, parent_context=None):
+        from portal.visibility import viewer, visible
+
+        context = super().get_context(value, parent_context)
+        # A policy limited to another vendor is not even named to this reader.
+        context["policies"] = visible(viewer(), value["policies"])
+        return context
+
 
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("image"))

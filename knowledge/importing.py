@@ -8,11 +8,14 @@ One JSON object per line::
 Policies may also carry their structure: ``situation``, ``authority`` (agent,
 agent_reports, team_lead, client), ``limit_amount_krw``, ``scripts`` ({channel: text}).
 Pages are matched by ``external_id``: a re-import updates them, never duplicates them.
+A line may be at most ``MAX_LINE_BYTES`` (1 MiB) long, its line ending included.
 """
 
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import markdown
 from django.db import transaction
@@ -34,6 +37,9 @@ KIND_MODELS = {"article": ArticlePage, "policy": AnswerPolicyPage, "vision": Vis
 REQUIRED = ("external_id", "title", "body", "kind")
 OPTIONAL = {"tags", "section", "summary", "situation", "authority", "limit_amount_krw", "scripts"}
 CHANNELS = {code for code, _label in AnswerScript.CHANNELS}
+#: The longest line accepted, in bytes of UTF-8, its line ending included. A page is far
+#: shorter; a longer line is a mistake, and is refused without being held in memory.
+MAX_LINE_BYTES = 1024 * 1024
 _cleaner = None
 
 
@@ -60,10 +66,16 @@ class ImportReport:
 
 
 def import_knowledge(
-    text: str, *, publish: bool = True, progress: Callable[[int, int], None] | None = None
+    source: str | BinaryIO,
+    *,
+    publish: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
+    """Import JSON Lines given as text or as a binary file, read one line at a time."""
+    if isinstance(source, str):
+        source = io.BytesIO(source.encode())
     report = ImportReport()
-    items = _validate(text, report)
+    items = _validate(read_lines(source), report)
     existing = _existing_pages([item["external_id"] for item in items])
     report.errors += _conflicts(items, existing)
     if not report.ok:
@@ -85,9 +97,35 @@ def import_knowledge(
     return report
 
 
-def _validate(text: str, report: ImportReport) -> list[dict]:
+def read_lines(stream: BinaryIO) -> Iterator[tuple[int, str | LineError]]:
+    """Each line with its number, decoded, or the reason it cannot be read.
+
+    No read asks for more than ``MAX_LINE_BYTES`` (and one byte to tell a line that is
+    too long), so a huge line costs that much memory at most, however long it is.
+    """
+    number = 0
+    while chunk := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(chunk) > MAX_LINE_BYTES:
+            size = len(chunk)
+            while not chunk.endswith(b"\n") and (chunk := stream.readline(MAX_LINE_BYTES + 1)):
+                size += len(chunk)
+            message = _("the line is %(size)d bytes long; at most %(limit)d bytes are accepted")
+            yield number, LineError(number, message % {"size": size, "limit": MAX_LINE_BYTES})
+            continue
+        try:
+            yield number, chunk.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield number, LineError(number, _("not UTF-8 text"))
+
+
+def _validate(lines: Iterator[tuple[int, str | LineError]], report: ImportReport) -> list[dict]:
     items, seen = [], {}
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in lines:
+        if isinstance(raw, LineError):
+            report.lines += 1
+            report.errors.append(raw)
+            continue
         if not raw.strip():
             continue
         report.lines += 1

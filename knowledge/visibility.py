@@ -1,4 +1,4 @@
-"""Who may see which knowledge page: the one place that decides.
+"""Who may see which knowledge page: the knowledge pages' rule of ``portal.visibility``.
 
 A page is visible to a signed-in person when it is live, not expired, and neither it
 nor any page above it is limited to an audience the person is outside of. Client
@@ -10,8 +10,9 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from portal.organisation.scoping import Reach, viewer_scope
+from portal.visibility import register_page_rule
 
-from .models import KnowledgeAudience
+from .models import KnowledgeAudience, KnowledgePage
 
 
 def _audience_filter(scope) -> Q:
@@ -64,3 +65,10 @@ def can_view(user, page) -> bool:
     if not user.is_authenticated or not page.live or page.specific.is_expired():
         return False
     return not any(page.path.startswith(path) for path in denied_paths(user))
+
+
+@register_page_rule(KnowledgePage)
+def visible_knowledge_ids(user, page_ids) -> set[int]:
+    return set(
+        visible_pages(user, Page.objects.filter(pk__in=page_ids)).values_list("pk", flat=True)
+    )

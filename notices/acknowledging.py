@@ -39,6 +39,21 @@ def concerns(notice, agent) -> bool:
     return delivered or is_in_audience(notice, agent)
 
 
+def closed_for_acknowledgement(notice, now=None) -> str:
+    """Why ``notice`` cannot be acknowledged now (empty when it can).
+
+    Only a live notice, not expired, still in effect and asking for it, takes an
+    acknowledgement: a confirmation of something withdrawn or over proves nothing.
+    """
+    if not notice.live or notice.expired:
+        return _("This notice has been withdrawn and can no longer be acknowledged.")
+    if not notice.is_current(now):
+        return _("This notice has ended and can no longer be acknowledged.")
+    if not notice.acknowledgement_required:
+        return _("This notice does not ask for an acknowledgement.")
+    return ""
+
+
 def check_answers(notice, answers: dict[str, list[str]]) -> list[int]:
     """Numbers (1-based) of the questions answered wrongly or not at all.
 
@@ -64,8 +79,9 @@ def acknowledge(
     user_agent: str = "",
 ) -> Outcome:
     answers = answers or {}
-    if not notice.live or not notice.acknowledgement_required:
-        raise AcknowledgementRefused(_("This notice does not ask for an acknowledgement."))
+    refusal = closed_for_acknowledgement(notice)
+    if refusal:
+        raise AcknowledgementRefused(refusal)
     if not concerns(notice, agent):
         raise AcknowledgementRefused(_("This notice is not addressed to you."))
     material = current_material_version(notice)

@@ -9,7 +9,7 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from portal.audit.chain import register_verifier
 
-        from . import signal_handlers  # noqa: F401
+        from . import access, signal_handlers  # noqa: F401 - the page rule, the signals
         from .acknowledging import verify_acknowledgements
 
         register_verifier(verify_acknowledgements)

@@ -18,7 +18,7 @@ from portal.organisation.scoping import Reach, viewer_scope
 
 from .audience import audience_agents
 from .inbox import acknowledgement_of_delivery
-from .models import Acknowledgement, ChangeNoticePage, Delivery
+from .models import Acknowledgement, ChangeNoticePage, Delivery, NoticeVersion
 from .versions import current_material_version
 
 STATES = ("unacknowledged", "overdue", "acknowledged", "unread", "all")
@@ -65,17 +65,24 @@ def manageable_notice(user, notice_id: int) -> ChangeNoticePage:
     scope = viewer_scope(user)
     if not scope.sees_agents:
         raise Http404
-    notice = ChangeNoticePage.objects.filter(pk=notice_id).first()
+    # A draft that was never published has no status, and its title is not news yet.
+    notice = (
+        ChangeNoticePage.objects.filter(pk=notice_id)
+        .filter(Exists(NoticeVersion.objects.filter(notice=OuterRef("pk"))))
+        .first()
+    )
     if notice is None:
         raise Http404
     if scope.is_client_staff:
         return notice
-    mine = AgentProfile.objects.for_scope(scope).values("pk")
-    targeted = audience_agents(notice).filter(pk__in=mine).exists()
     delivered = Delivery.objects.for_scope(scope).filter(notice=notice).exists()
-    if not (targeted or delivered):
-        raise Http404
-    return notice
+    if delivered:
+        return notice
+    # Not yet delivered (the fan-out may still be running): the live notice's audience.
+    mine = AgentProfile.objects.for_scope(scope).values("pk")
+    if notice.live and audience_agents(notice).filter(pk__in=mine).exists():
+        return notice
+    raise Http404
 
 
 def scoped_deliveries(notice, version, scope, *, vendor_id=None, team_id=None):

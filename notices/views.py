@@ -14,29 +14,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail.models import Page
 
+from portal.http import client_ip, safe_next
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import viewer_scope
 from portal.organisation.views import agent_managers_only
+from portal.visibility import visible_page_ids
 
 from . import exports
-from .acknowledging import AcknowledgementRefused, acknowledge, concerns
+from .access import own_profile, reader_of
+from .acknowledging import (
+    AcknowledgementRefused,
+    acknowledge,
+    closed_for_acknowledgement,
+    concerns,
+)
 from .inbox import acknowledgement_of_delivery, inbox, is_overdue, newer_material_version
 from .models import Acknowledgement, ChangeNoticePage, Delivery
 from .status import STATES, manageable_notice, notice_status, scoped_deliveries
 from .versions import current_material_version, latest_version
 
 
-def _own_profile(user):
-    if not user.is_authenticated:
-        return None
-    return AgentProfile.objects.for_user(user).filter(user=user).select_related("user").first()
-
-
 def serve_notice_index(page, request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    profile = _own_profile(request.user)
+    profile = own_profile(request.user)
     deliveries = list(inbox(profile)) if profile else []
     now = timezone.now()
     for delivery in deliveries:
@@ -57,18 +60,18 @@ def serve_notice(page, request):
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    scope = viewer_scope(user)
-    profile = _own_profile(user)
-    addressed = profile is not None and concerns(page, profile)
-    if not (addressed or scope.is_client_staff):
-        if scope.sees_agents:
-            manageable_notice(user, page.pk)  # 404s when none of their agents got it
-        else:
-            raise Http404
+    reader = reader_of(user, page)
+    if reader is None:
+        raise Http404
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    context = {"page": page, "self": page, "addressed": addressed, "manages": scope.sees_agents}
-    context.update(_reading_context(page, profile if addressed else None, request))
+    context = {
+        "page": page,
+        "self": page,
+        "addressed": reader.addressed,
+        "manages": reader.manages,
+    }
+    context.update(_reading_context(page, reader.profile, request))
     return TemplateResponse(request, "notices/change_notice_page.html", context)
 
 
@@ -89,6 +92,7 @@ def _reading_context(page, profile, request):
         ],
         "affected": _visible_affected(page, request.user),
         "acknowledgement": None,
+        "closed": closed_for_acknowledgement(page),
         "changes": None,
         "overdue": False,
     }
@@ -133,22 +137,26 @@ READER_FIELDS = {
 
 
 def _visible_affected(page, user):
-    from knowledge.visibility import visible_pages
-
     ids = [link.page_id for link in page.affected_pages.all()]
-    if not ids:
-        return []
-    return list(visible_pages(user).filter(pk__in=ids).specific())
+    allowed = visible_page_ids(user, ids)
+    pages = Page.objects.filter(pk__in=allowed).specific().in_bulk()
+    return [pages[pk] for pk in ids if pk in pages]
 
 
 @require_POST
 def acknowledge_view(request, notice_id):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    notice = ChangeNoticePage.objects.live().filter(pk=notice_id).first()
-    profile = _own_profile(request.user)
-    # Only for oneself: the agent is the signed-in user, never a posted id.
+    notice = ChangeNoticePage.objects.filter(pk=notice_id).first()
+    profile = own_profile(request.user)
+    # Only for oneself: the agent is the signed-in user, never a posted id. A notice that
+    # is not live is only acknowledged (and refused) by someone it was delivered to.
     if notice is None or profile is None or not concerns(notice, profile):
+        raise Http404
+    if (
+        not notice.live
+        and not Delivery.objects.for_user(request.user).filter(notice=notice).exists()
+    ):
         raise Http404
     try:
         revision_id = int(request.POST.get("revision", ""))
@@ -170,7 +178,7 @@ def acknowledge_view(request, notice_id):
         )
     except AcknowledgementRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect(notice.url + "#acknowledge")
+        return redirect(notice.url + "#acknowledge" if notice.live else "/")
     if outcome.created:
         messages.success(request, _("Thank you. Your confirmation is recorded."))
     else:
@@ -179,8 +187,7 @@ def acknowledge_view(request, notice_id):
 
 
 def _client_ip(request) -> str | None:
-    # Behind the production proxy, REMOTE_ADDR is set from X-Forwarded-For by the server.
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 # --- Managers -----------------------------------------------------------------------
@@ -367,7 +374,7 @@ def manage_remind(request, notice_id):
         )
     else:
         messages.info(request, _("Everyone has acknowledged: nobody to remind."))
-    return redirect(request.POST.get("next") or request.path.removesuffix("remind/"))
+    return redirect(safe_next(request, request.path.removesuffix("remind/")))
 
 
 manage_list_view = agent_managers_only(manage_list)

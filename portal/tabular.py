@@ -1,5 +1,10 @@
 """Tables managers download: the same header and rows as CSV (UTF-8 with a BOM, so Excel
-reads Korean) or XLSX (openpyxl, write-only)."""
+reads Korean) or XLSX (openpyxl, write-only).
+
+Every export goes through ``respond``, and every text cell through ``inert``: a roster
+name or a browser string such as ``=HYPERLINK(...)`` must reach a client manager's
+spreadsheet as text, never as a formula (OWASP's CSV-injection guidance).
+"""
 
 import csv
 import io
@@ -7,29 +12,58 @@ import io
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import register_converter
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+#: A text cell starting with one of these is read as a formula (or DDE) by spreadsheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value):
+    """``value`` as a spreadsheet shows it literally: text that a spreadsheet would run
+    gets a leading apostrophe; numbers, dates and safe text are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
 
 def respond(header, rows, filename: str, fmt: str, sheet_title: str = "export"):
     if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(sheet_title[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["xlsx"])
+        response = HttpResponse(
+            _xlsx_bytes(header, rows, sheet_title), content_type=CONTENT_TYPES["xlsx"]
+        )
     else:
         response = StreamingHttpResponse(
             _csv_lines(header, rows), content_type=CONTENT_TYPES["csv"]
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def _xlsx_bytes(header, rows, sheet_title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    for row in (header, *rows):
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if value.startswith(FORMULA_TRIGGERS):
+        # A string cell, never a formula, and Excel's own quote prefix (shown as nothing,
+        # kept when the cell is edited) rather than a visible apostrophe.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 class _Echo:
@@ -40,9 +74,9 @@ class _Echo:
 def _csv_lines(header, rows):
     writer = csv.writer(_Echo())
     # A BOM so that Excel opens Korean text as UTF-8.
-    yield "\ufeff" + writer.writerow(header)
+    yield "\ufeff" + writer.writerow([inert(value) for value in header])
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([inert(value) for value in row])
 
 
 class ExportFormat:

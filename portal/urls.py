@@ -7,14 +7,20 @@ from wagtail.documents import urls as wagtaildocs_urls
 from knowledge import urls as knowledge_urls
 from notices import urls as notices_urls
 from portal.accounts import urls as accounts_urls
+from portal.accounts.views import AdminLogoutView
 from portal.home.views import healthz
+from portal.media.views import serve_media
 from portal.organisation import urls as organisation_urls
 from training import urls as training_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own: its sign-out must not answer GET (see AdminLogoutView).
+    path("admin/logout/", AdminLogoutView.as_view(), name="wagtailadmin_logout"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Image files, in every environment: each is served only to those who may see it.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
     path("accounts/", include(accounts_urls)),
     path("org/", include(organisation_urls)),
     path("knowledge/", include(knowledge_urls)),
@@ -23,11 +29,9 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Anything not matched above is a Wagtail page; this must stay last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -53,6 +53,15 @@ def world(db):
     )
 
 
+@pytest.fixture
+def english():
+    """Messages matched by their English text; the portal itself defaults to Korean."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _lift_append_only_guards_after_transactional_tests(request):
     """SQLite empties tables with DELETE, which the append-only triggers refuse.

@@ -11,7 +11,7 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from portal.audit.chain import register_verifier
 
-        from . import signal_handlers  # noqa: F401
+        from . import audience, signal_handlers  # noqa: F401 - the page rule, the signals
         from .signing import verify_sign_offs
 
         register_verifier(verify_sign_offs)

@@ -5,6 +5,7 @@ readiness dashboard can match thousands of agents against every course at once."
 from dataclasses import dataclass, field
 
 from portal.organisation.models import AgentProfile
+from portal.visibility import register_page_rule
 
 from .models import CoursePage
 
@@ -68,3 +69,22 @@ def is_for(course, agent) -> bool:
     return audience.includes(
         agent.vendor_id, agent.team_id, channels_of([agent.pk]).get(agent.pk, set())
     )
+
+
+@register_page_rule(CoursePage)
+def visible_course_ids(user, page_ids) -> set[int]:
+    """Courses are opened by the agents they are for (client staff are let in before)."""
+    profile = (
+        AgentProfile.objects.for_user(user)
+        .filter(user=user, status=AgentProfile.Status.ACTIVE)
+        .only("pk", "vendor_id", "team_id")
+        .first()
+    )
+    if profile is None:
+        return set()
+    own_channels = channels_of([profile.pk]).get(profile.pk, set())
+    return {
+        pk
+        for pk, audience in audiences(list(page_ids)).items()
+        if audience.includes(profile.vendor_id, profile.team_id, own_channels)
+    }

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.http import client_ip, safe_next
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import Reach, viewer_scope
 from portal.organisation.views import agent_managers_only
@@ -474,7 +475,7 @@ def sign_off_agent(request, agent_id):
         _row, created = sign_off(
             readiness,
             request.user,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     except SignOffRefused as refusal:
@@ -485,7 +486,7 @@ def sign_off_agent(request, agent_id):
             messages.success(request, _("%(name)s is signed off for go-live.") % {"name": name})
         else:
             messages.info(request, _("%(name)s was already signed off.") % {"name": name})
-    return redirect(request.POST.get("next") or "training:readiness")
+    return redirect(safe_next(request, "training:readiness"))
 
 
 readiness_page = agent_managers_only(readiness_view)

@@ -6,6 +6,3 @@ class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
-
-    def ready(self):
-        from . import signal_handlers  # noqa: F401

@@ -1,9 +1,17 @@
-"""People who sign in, and the failed sign-ins that throttle an account."""
+"""People who sign in."""
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+
+def is_admin_permission(perm: str) -> bool:
+    """A permission of the Wagtail admin (``wagtailadmin.access_admin``, ``wagtailcore.*``...)."""
+    return perm.partition(".")[0].startswith("wagtail")
 
 
 class User(AbstractUser):
@@ -34,18 +42,31 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name()
 
+    @cached_property
+    def is_vendor_side(self) -> bool:
+        """Works, or worked, for a vendor: an agent, team lead or vendor manager."""
+        try:
+            self.agent_profile  # noqa: B018 - the related row's existence is the answer
+        except ObjectDoesNotExist:
+            return False
+        return True
 
-class LoginFailure(models.Model):
-    """One failed sign-in, kept for an hour or so to throttle guessing on one account."""
+    # The Wagtail admin belongs to the client: vendor-side people never get into it, even
+    # holding a client role or superuser status by mistake. Decided here rather than in an
+    # authentication backend because Django grants an active superuser every permission
+    # before any backend is asked.
+    def has_perm(self, perm, obj=None):
+        if is_admin_permission(perm) and self.is_vendor_side:
+            return False
+        return super().has_perm(perm, obj)
 
-    username_key = models.CharField(max_length=150, db_index=False)
-    failed_at = models.DateTimeField(auto_now_add=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    async def ahas_perm(self, perm, obj=None):
+        return await sync_to_async(self.has_perm)(perm, obj)
 
-    class Meta:
-        indexes = [models.Index(fields=["username_key", "failed_at"])]
-        verbose_name = _("failed sign-in")
-        verbose_name_plural = _("failed sign-ins")
+    def has_module_perms(self, app_label):
+        if is_admin_permission(f"{app_label}.") and self.is_vendor_side:
+            return False
+        return super().has_module_perms(app_label)
 
-    def __str__(self):
-        return f"{self.username_key} {self.failed_at:%Y-%m-%d %H:%M}"
+    async def ahas_module_perms(self, app_label):
+        return await sync_to_async(self.has_module_perms)(app_label)

@@ -104,7 +104,11 @@ def load_demo_organisation() -> list[DemoLogin]:
                             f"{vendor_code}-{employee_number}".lower(), name, "agent", team_name
                         )
                     )
-        report = import_roster(vendor, _csv(rows), f"demo-{vendor_code}.csv")
+        # A roster never changes a team lead: on a second run, the promoted leads are left out.
+        leads = _team_lead_numbers(vendor)
+        report = import_roster(
+            vendor, _csv([row for row in rows if row[0] not in leads]), f"demo-{vendor_code}.csv"
+        )
         if not report.ok:
             raise RuntimeError(f"demo roster for {vendor_code} is invalid: {report.errors[:3]}")
         _make_team_leads(vendor, [row[0] for row in rows[:: AGENTS_PER_TEAM + 1]])
@@ -139,6 +143,14 @@ def _csv(rows) -> bytes:
     writer.writerow(["사번", "이름", "이메일", "팀", "채널", "스킬", "투입일", "상태"])
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def _team_lead_numbers(vendor) -> set[str]:
+    return set(
+        AgentProfile.objects.filter(
+            vendor=vendor, user__groups__name=Role.TEAM_LEAD.value
+        ).values_list("employee_number", flat=True)
+    )
 
 
 def _make_team_leads(vendor, employee_numbers) -> None:

@@ -1,8 +1,11 @@
+"""The roster upload form, the same in the portal and in the admin."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .roster.reading import MAX_FILE_BYTES
+
 ROSTER_EXTENSIONS = (".csv", ".txt", ".xlsx")
-MAX_ROSTER_BYTES = 20 * 1024 * 1024
 
 
 class RosterUploadForm(forms.Form):
@@ -26,6 +29,6 @@ class RosterUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(ROSTER_EXTENSIONS):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_ROSTER_BYTES:
+        if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload

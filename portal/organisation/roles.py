@@ -30,10 +30,11 @@ CLIENT_ROLES = (Role.CLIENT_EDITOR, Role.CLIENT_PUBLISHER, Role.CLIENT_MANAGER)
 # with the content (knowledge, notices, training) and are granted on the page tree there.
 ROLE_PERMISSIONS = {
     Role.AGENT: [],
-    # Vendor-side people see their agents in the portal (scoped by ``viewer_scope``), never
-    # through the admin's model views, which belong to the client.
+    # Vendor-side people never enter the Wagtail admin: it belongs to the client and shows
+    # every vendor's pages, drafts and documents. They see their agents and import their
+    # roster in the portal, scoped by ``viewer_scope``.
     Role.TEAM_LEAD: [],
-    Role.VENDOR_MANAGER: ["wagtailadmin.access_admin", "organisation.import_roster"],
+    Role.VENDOR_MANAGER: ["organisation.import_roster"],
     Role.CLIENT_EDITOR: ["wagtailadmin.access_admin"],
     Role.CLIENT_PUBLISHER: ["wagtailadmin.access_admin"],
     Role.CLIENT_MANAGER: [

@@ -1,18 +1,30 @@
-"""Vendor-side pages: a manager's or team lead's own agents, never another vendor's."""
+"""Managers' pages: their own agents, and the roster import, never another vendor's.
 
+Vendor managers import their roster here, in the portal; client managers reach the same
+roster views through the Wagtail admin (``wagtail_hooks``), which only swaps the template.
+"""
+
+import csv
+import io
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
-from .models import AgentProfile, Channel, Team
+from .forms import RosterUploadForm
+from .models import AgentProfile, Channel, RosterImport, Team, Vendor
+from .roster import import_roster
+from .roster.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from .scoping import viewer_scope
 
 AGENTS_PER_PAGE = 50
+IMPORT_PERMISSION = "organisation.import_roster"
+RECENT_IMPORTS = 5
 
 
 def agent_managers_only(view):
@@ -81,3 +93,94 @@ def agent_detail(request, pk):
         pk=pk,
     )
     return render(request, "organisation/agent_detail.html", {"agent": agent})
+
+
+# --- Roster import -----------------------------------------------------------------
+
+
+def roster_importers_only(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def roster_vendors(
+    request,
+    template="organisation/roster_vendors.html",
+    import_url="organisation:roster_import",
+):
+    """The vendors whose roster the viewer may import; with only one, straight to it."""
+    vendors = list(Vendor.objects.for_user(request.user).filter(is_active=True))
+    if len(vendors) == 1:
+        return redirect(import_url, vendor_id=vendors[0].pk)
+    return render(request, template, {"vendors": vendors})
+
+
+@require_http_methods(["GET", "POST"])
+def roster_import(request, vendor_id, template="organisation/roster_import.html"):
+    """Upload a vendor's roster; the report lists every bad row, or what was imported."""
+    # Another vendor's roster does not exist for a vendor manager.
+    vendor = get_object_or_404(Vendor.objects.for_user(request.user), pk=vendor_id)
+    report, status = None, 200
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = import_roster(
+                vendor,
+                upload.read(),
+                upload.name,
+                deactivate_missing=form.cleaned_data["deactivate_missing"],
+                dry_run=form.cleaned_data["dry_run"],
+                imported_by=request.user,
+            )
+            status = 200 if report.ok else 400
+    else:
+        form = RosterUploadForm()
+    context = {
+        "vendor": vendor,
+        "form": form,
+        "report": report,
+        "teams": list(Team.objects.for_user(request.user).filter(vendor=vendor).order_by("name")),
+        "required_columns": REQUIRED_COLUMNS,
+        "optional_columns": OPTIONAL_COLUMNS,
+        "recent_imports": list(
+            RosterImport.objects.for_user(request.user)
+            .filter(vendor=vendor)
+            .select_related("imported_by")[:RECENT_IMPORTS]
+        ),
+    }
+    return render(request, template, context, status=status)
+
+
+def roster_template(request):
+    """An empty roster with the expected columns and one example row, for Excel."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["사번", "이름", "이메일", "팀", "채널", "스킬", "투입일", "상태"])
+    writer.writerow(
+        [
+            "A0001",
+            "홍길동",
+            "gildong@example.com",
+            "SEL1",
+            "전화, 채팅",
+            "환불, VIP",
+            "2026-12-01",
+            "재직",
+        ]
+    )
+    # The BOM makes Korean Excel open the file as UTF-8.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="roster-template.csv"'
+    return response
+
+
+roster_vendors_view = roster_importers_only(roster_vendors)
+roster_import_view = roster_importers_only(roster_import)
+roster_template_view = roster_importers_only(roster_template)

@@ -1,5 +1,10 @@
-"""Admin registrations for the organisation: vendors with their teams, agents, roster import."""
+"""Admin registrations for the organisation: vendors with their teams, agents, roster import.
 
+The roster import here is the portal's view (``views.roster_import``) in the admin's
+template, for client managers; vendor-side people have no admin and import in the portal.
+"""
+
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -8,8 +13,9 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_views
+from . import views
 from .models import AgentProfile, Vendor
+from .scoping import viewer_scope
 
 
 class VendorViewSet(SnippetViewSet):
@@ -68,22 +74,48 @@ class OrganisationViewSetGroup(SnippetViewSetGroup):
 register_snippet(OrganisationViewSetGroup)
 
 
+def _client_staff_only(view, portal_url):
+    def wrapper(request, *args, **kwargs):
+        if not viewer_scope(request.user).is_client_staff:
+            # Vendor-side people import their roster in the portal.
+            return redirect(portal_url, *args, **kwargs)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @hooks.register("register_admin_urls")
 def register_roster_urls():
     return [
         path(
             "roster/",
-            admin_views.RosterVendorListView.as_view(),
+            _client_staff_only(
+                views.roster_importers_only(
+                    lambda request: views.roster_vendors(
+                        request,
+                        "organisation/admin/roster_vendors.html",
+                        import_url="organisation_roster_import",
+                    )
+                ),
+                "organisation:roster_import_start",
+            ),
             name="organisation_roster_import_start",
         ),
         path(
             "roster/template.csv",
-            admin_views.roster_template,
+            _client_staff_only(views.roster_template_view, "organisation:roster_template"),
             name="organisation_roster_template",
         ),
         path(
             "roster/<int:vendor_id>/",
-            admin_views.RosterImportView.as_view(),
+            _client_staff_only(
+                views.roster_importers_only(
+                    lambda request, vendor_id: views.roster_import(
+                        request, vendor_id, "organisation/admin/roster_import.html"
+                    )
+                ),
+                "organisation:roster_import",
+            ),
             name="organisation_roster_import",
         ),
     ]
@@ -91,7 +123,9 @@ def register_roster_urls():
 
 class RosterMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm(admin_views.IMPORT_PERMISSION)
+        return viewer_scope(request.user).is_client_staff and request.user.has_perm(
+            views.IMPORT_PERMISSION
+        )
 
 
 @hooks.register("register_admin_menu_item")

@@ -6,10 +6,12 @@ environment variables; when they are unset the embedded defaults apply: SQLite u
 email written to files under ``var/mail/``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "axes",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.http.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -116,7 +123,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["portal.accounts.backends.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "portal.accounts.backends.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -130,9 +140,25 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Failed logins allowed per account within the window before the account is refused.
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins to one
+# account from one address, that account is refused from that address until
+# LOGIN_FAILURE_WINDOW_SECONDS have passed since the last failure. Counting per account
+# alone would let anyone lock the real person out; per address alone would let a
+# floor's shared address lock out every agent on it.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 100)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 60 * 60)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+# Successful sign-ins are not kept: nothing reads them, and they are personal data.
+AXES_DISABLE_ACCESS_LOG = True
+# No banner on every manage.py command; lockouts are still logged.
+AXES_VERBOSE = False
+# Proxies in front of the portal that append to X-Forwarded-For (see portal.http.client_ip):
+# 0 trusts none of it. The TLS proxy in front of docker-compose's `web` counts as 1.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # Internationalisation: Korean first, English a full second language.
@@ -216,8 +242,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.clear_expired_sessions",
         "schedule": 60.0 * 60,
     },
-    "purge-old-login-failures": {
-        "task": "accounts.purge_old_login_failures",
+    "forget-expired-sign-in-failures": {
+        "task": "accounts.forget_expired_sign_in_failures",
         "schedule": 60.0 * 60,
     },
     "relay-notice-dispatches": {
@@ -290,6 +316,37 @@ if ELASTICSEARCH_URL:
         }
     }
 
+# Content-Security-Policy (django-csp), in every environment so the tests run under it.
+# Scripts come from our own files only: the portal's templates have no inline script or
+# event handler, and must keep it so. Inline styles are allowed: the progress bars set
+# their width in a style attribute, and Wagtail's admin sets styles from its scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # Pages embed videos (the "Video" block) from these players, and nothing else.
+        "frame-src": [
+            SELF,
+            "https://www.youtube.com",
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+        ],
+        # As X_FRAME_OPTIONS = "DENY"; Wagtail's previews alone may be framed by the admin
+        # itself (portal.http.ContentSecurityPolicyMiddleware).
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+#: Directives that replace the above under the Wagtail admin's URL: its templates start
+#: panels and widgets (inline panels, date pickers, choosers) with inline scripts.
+CONTENT_SECURITY_POLICY_ADMIN = {"script-src": [SELF, UNSAFE_INLINE]}
+
 # Wagtail
 WAGTAIL_SITE_NAME = env_str("PORTAL_SITE_NAME", "상담 지식 포털")
 WAGTAILADMIN_BASE_URL = env_str("PORTAL_BASE_URL", "http://localhost:8000")
@@ -297,9 +354,14 @@ WAGTAILIMAGES_IMAGE_MODEL = "media.PortalImage"
 WAGTAILADMIN_USER_LOGIN_FORM = "portal.accounts.forms.AdminLoginForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "hwp", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Always through Wagtail's view and its hook (portal.media.access), never a direct URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 # Avatars from an outside service would leak who uses the admin, and fail offline.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Likewise the superuser's dashboard asking releases.wagtail.org for new versions, which
+# the Content-Security-Policy (connect-src 'self') refuses anyway.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 LOGGING = {
     "version": 1,

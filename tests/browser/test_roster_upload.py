@@ -1,4 +1,5 @@
-"""A vendor manager uploads a roster: bad rows are listed, then the fixed file imports."""
+"""A vendor manager imports a roster in the portal, beside their agent list: bad rows are
+listed, then the fixed file imports, then a change to one of their agents."""
 
 import pytest
 from playwright.sync_api import expect
@@ -18,6 +19,7 @@ GOOD = (
     + "7001,정다은,daeun@example.com,SEL1,전화,2026-12-07\n"
     + "7002,최민준,minjun@example.com,SEL2,채팅,2026-12-14\n"
 )
+MOVED = GOOD.replace("minjun@example.com,SEL2", "minjun@example.com,SEL1")
 
 
 def test_a_vendor_manager_fixes_a_roster_after_reading_the_row_errors(
@@ -33,8 +35,10 @@ def test_a_vendor_manager_fixes_a_roster_after_reading_the_row_errors(
     expect(page.get_by_role("heading", level=1)).to_have_text("내 상담사")
     screenshot("agents")
 
-    page.goto(live_server.url + "/admin/roster/")
+    # The import sits beside the agent list, in the portal: vendor managers have no admin.
+    page.get_by_test_id("import-roster").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("한결CS")
+    assert "/org/roster/" in page.url
     bad = tmp_path / "명단.csv"
     bad.write_bytes(BAD.encode("cp949"))
     page.set_input_files("input[type=file]", str(bad))
@@ -52,3 +56,11 @@ def test_a_vendor_manager_fixes_a_roster_after_reading_the_row_errors(
     expect(page.get_by_test_id("roster-report")).to_contain_text("신규 2")
     screenshot("imported")
     assert AgentProfile.objects.filter(employee_number__in=["7001", "7002"]).count() == 2
+
+    moved = tmp_path / "명단-이동.csv"
+    moved.write_bytes(MOVED.encode("cp949"))
+    page.set_input_files("input[type=file]", str(moved))
+    page.get_by_role("button", name="가져오기").click()
+    expect(page.get_by_test_id("roster-report")).to_contain_text("변경 1")
+    expect(page.get_by_test_id("recent-imports")).to_contain_text("명단-이동.csv")
+    assert AgentProfile.objects.get(employee_number="7002").team.code == "SEL1"

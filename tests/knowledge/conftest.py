@@ -32,9 +32,12 @@ def section(title="결제·환불", parent=None, **kwargs):
     return publish(parent or home_page(), KnowledgeIndexPage(title=title), **kwargs)
 
 
-def article(parent, title, text, **kwargs):
+def article(parent, title, text, *, blocks=(), **kwargs):
+    """An article whose body is ``text``, then any further ``blocks`` (name, value)."""
     page = ArticlePage(
-        title=title, summary=kwargs.pop("summary", ""), body=[("text", f"<p>{text}</p>")]
+        title=title,
+        summary=kwargs.pop("summary", ""),
+        body=[("text", f"<p>{text}</p>"), *blocks],
     )
     return publish(parent, page, **kwargs)
 

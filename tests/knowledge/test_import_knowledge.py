@@ -1,11 +1,13 @@
-"""import_knowledge: idempotent by external_id, all or nothing, HTML or Markdown."""
+"""import_knowledge: idempotent by external_id, all or nothing, HTML or Markdown, bounded lines."""
 
+import io
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Page
 
+from knowledge import importing
 from knowledge.importing import import_knowledge
 from knowledge.models import AnswerPolicyPage, ArticlePage, VisionPage
 
@@ -114,3 +116,70 @@ def test_the_command(tmp_path, capsys):
         call_command("import_knowledge", str(path))
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_knowledge", str(tmp_path / "missing.jsonl"))
+
+
+class RecordingStream(io.BytesIO):
+    """A file that remembers how much each read asked for."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.asked = []
+
+    def readline(self, size=-1):
+        self.asked.append(size)
+        return super().readline(size)
+
+    def read(self, size=-1):
+        self.asked.append(size)
+        return super().read(size)
+
+
+@pytest.mark.usefixtures("english")
+def test_an_oversized_line_is_refused_by_number_and_nothing_is_imported():
+    huge = {**POLICY, "external_id": "P-9", "body": "가" * (importing.MAX_LINE_BYTES // 3 + 1)}
+    stream = RecordingStream(jsonl(ARTICLE, huge, VISION).encode())
+    report = import_knowledge(stream)
+    assert not report.ok
+    [error] = report.errors
+    assert error.line == 2
+    assert f"at most {importing.MAX_LINE_BYTES} bytes" in str(error)
+    assert not Page.objects.filter(title__in=[ARTICLE["title"], VISION["title"]]).exists()
+    # Never a read of the whole line, nor of the whole file.
+    assert all(0 < size <= importing.MAX_LINE_BYTES + 1 for size in stream.asked)
+
+
+def test_the_limit_counts_the_line_ending(monkeypatch):
+    line = json.dumps(VISION, ensure_ascii=False).encode() + b"\n"
+    monkeypatch.setattr(importing, "MAX_LINE_BYTES", len(line))
+    assert import_knowledge(io.BytesIO(line)).ok
+    monkeypatch.setattr(importing, "MAX_LINE_BYTES", len(line) - 1)
+    report = import_knowledge(io.BytesIO(line + line))
+    assert [error.line for error in report.errors] == [1, 2]
+
+
+@pytest.mark.usefixtures("english")
+def test_a_line_that_is_not_utf8_is_named():
+    data = jsonl(ARTICLE).encode() + '{"title": "환불"}\n'.encode("cp949")
+    report = import_knowledge(io.BytesIO(data))
+    assert [(error.line, error.message) for error in report.errors] == [(2, "not UTF-8 text")]
+    assert not ArticlePage.objects.exists()
+
+
+def test_the_command_refuses_an_oversized_line(tmp_path, capsys):
+    path = tmp_path / "knowledge.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(jsonl(ARTICLE))
+        out.write('{"body": "' + "x" * (3 * importing.MAX_LINE_BYTES) + '"}\n')
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_knowledge", str(path))
+    error = capsys.readouterr().err
+    assert error.startswith("2번째 줄:")  # line 2, in the command's Korean
+    assert str(importing.MAX_LINE_BYTES) in error
+    assert not ArticlePage.objects.exists()
+
+
+def test_a_utf8_bom_is_allowed(tmp_path, capsys):
+    path = tmp_path / "knowledge.jsonl"
+    path.write_text(jsonl(ARTICLE), encoding="utf-8-sig")
+    call_command("import_knowledge", str(path))
+    assert "1 created" in capsys.readouterr().out

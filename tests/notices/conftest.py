@@ -23,6 +23,23 @@ def notice_section():
     return section
 
 
+def draft_notice(title="초안: 가격 인상", **fields):
+    """A notice saved as a draft (never published), for everyone unless told otherwise."""
+    page = ChangeNoticePage(
+        title=title,
+        kind=fields.pop("kind", "policy"),
+        summary=fields.pop("summary", "초안"),
+        changes=fields.pop("changes", "<p>초안</p>"),
+        audience_everyone=fields.pop("audience_everyone", True),
+        live=False,
+        **fields,
+    )
+    notice_section().add_child(instance=page)
+    page.save_revision()
+    page.refresh_from_db()
+    return page
+
+
 def publish_notice(
     title="7월 환불 정책 변경",
     *,

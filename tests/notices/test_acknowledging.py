@@ -148,3 +148,60 @@ def test_after_a_material_change_the_agent_sees_what_changed(client, world):
     assert 'data-testid="changes"' in body
     assert "14" in body
     assert 'data-testid="acknowledge-button"' in body
+
+
+def test_a_notice_that_ended_or_was_withdrawn_takes_no_acknowledgement(world):
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    ended = publish_notice(
+        teams=[world.team_a1], effective_until=timezone.now() - timedelta(minutes=1)
+    )
+    expired = publish_notice(teams=[world.team_a1])
+    expired.expire_at = timezone.now() - timedelta(minutes=1)
+    expired.expired = True
+    expired.save()
+    withdrawn = publish_notice(teams=[world.team_a1])
+    withdrawn.unpublish()
+    with translation.override("en"):
+        for notice, reason in (
+            (ended, "has ended"),
+            (expired, "withdrawn"),
+            (withdrawn, "withdrawn"),
+        ):
+            with pytest.raises(AcknowledgementRefused, match=reason):
+                ack(notice, world.agent_a1)
+    assert not Acknowledgement.objects.exists()
+    assert not AuditRecord.objects.exists()
+
+
+def test_the_page_of_an_ended_notice_says_so_and_refuses(
+    client, world, eager_celery, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = publish_notice(teams=[world.team_a1])
+    notice.effective_until = timezone.now() - timedelta(minutes=1)
+    notice.save_revision().publish()  # a correction: not material
+    client.force_login(world.agent_a1.user)
+    page = client.get(notice.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="acknowledge-closed"' in page
+    assert 'data-testid="acknowledge-button"' not in page
+    url = reverse("notices:acknowledge", args=[notice.pk])
+    response = client.post(url, {"revision": notice.live_revision_id}, follow=True)
+    assert response.status_code == 200
+    assert not Acknowledgement.objects.exists()
+
+    # Withdrawn: whoever it reached is told, and sent home; nobody else learns it existed.
+    revision = notice.live_revision_id
+    notice.unpublish()
+    response = client.post(url, {"revision": revision})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    client.force_login(world.agent_b1.user)
+    assert client.post(url, {"revision": revision}).status_code == 404
+    assert not Acknowledgement.objects.exists()

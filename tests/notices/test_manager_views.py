@@ -190,3 +190,18 @@ def test_the_inbox_on_the_home_page(client, world, eager_celery):
     assert [d.notice.pk for d in tasks.notices] == [overdue.pk, later.pk, done.pk]
     assert (tasks.notices_to_acknowledge, tasks.overdue_notices) == (2, 1)
     assert "inbox-item--overdue" in response.content.decode()
+
+
+def test_a_draft_never_published_has_no_status_page(client, world):
+    from tests.notices.conftest import draft_notice
+
+    draft = draft_notice()
+    assert not draft.live
+    for person in (world.manager_a.user, world.lead_a1.user, world.client_manager):
+        client.force_login(person)
+        assert client.get(reverse("notices:manage_status", args=[draft.pk])).status_code == 404
+        assert (
+            client.get(reverse("notices:manage_export", args=[draft.pk, "csv"])).status_code == 404
+        )
+    client.force_login(world.client_manager)
+    assert client.get(reverse("notices_admin_status", args=[draft.pk])).status_code == 404

@@ -28,6 +28,8 @@ print(json.dumps({
     "email_path": str(getattr(settings, "EMAIL_FILE_PATH", "")),
     "email_host": settings.EMAIL_HOST, "email_port": settings.EMAIL_PORT,
     "search": search["BACKEND"], "search_urls": search.get("URLS", []),
+    "proxies": settings.TRUSTED_PROXY_COUNT, "failure_limit": settings.AXES_FAILURE_LIMIT,
+    "cool_off": settings.AXES_COOLOFF_TIME.total_seconds(),
 }))
 """
 
@@ -67,6 +69,9 @@ DEFAULTS = {
     "email": "django.core.mail.backends.filebased.EmailBackend",
     "email_path": "{var}/mail",
     "search": "wagtail.search.backends.database",
+    "proxies": 0,
+    "failure_limit": 100,
+    "cool_off": 3600,
 }
 
 
@@ -97,6 +102,12 @@ DEFAULTS = {
             | {"search_urls": ["http://elasticsearch:9200"]},
             id="elasticsearch",
         ),
+        pytest.param({"TRUSTED_PROXY_COUNT": "1"}, {"proxies": 1}, id="behind-a-proxy"),
+        pytest.param(
+            {"LOGIN_FAILURE_LIMIT": "20", "LOGIN_FAILURE_WINDOW_SECONDS": "900"},
+            {"failure_limit": 20, "cool_off": 900},
+            id="sign-in-throttle",
+        ),
     ],
 )
 def test_configuration_from_the_environment(tmp_path, env, expected):
@@ -114,3 +125,30 @@ def test_a_malformed_setting_is_named(tmp_path):
     result = run(["manage.py", "check"], tmp_path, LOGIN_FAILURE_LIMIT="lots")
     assert result.returncode != 0
     assert "LOGIN_FAILURE_LIMIT must be a whole number" in result.stderr
+
+
+def test_production_sends_the_content_security_policy_and_throttles_sign_in(tmp_path):
+    show = """
+import django, json
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "middleware": settings.MIDDLEWARE, "backends": settings.AUTHENTICATION_BACKENDS,
+    "csp": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "frames": settings.X_FRAME_OPTIONS,
+}))
+"""
+    result = run(
+        ["-c", show],
+        tmp_path,
+        settings="portal.settings.production",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="portal.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "portal.http.ContentSecurityPolicyMiddleware" in values["middleware"]
+    assert values["middleware"][-1] == "axes.middleware.AxesMiddleware"
+    assert values["backends"][0] == "portal.accounts.backends.SignInThrottle"
+    assert values["csp"]["script-src"] == ["'self'"]
+    assert values["csp"]["frame-ancestors"] == ["'none'"]
+    assert values["frames"] == "DENY"

@@ -1,8 +1,6 @@
 """Courses for tests: a training section, a helper that publishes a course, and an agent
 who works through it."""
 
-import pytest
-from django.utils import translation
 from wagtail.models import Site
 
 from portal.home.site_tree import ensure_site_tree
@@ -10,13 +8,6 @@ from training import progress
 from training.models import CoursePage, TrainingIndexPage
 from training.quiz import open_attempt, submit
 from training.versions import latest_version
-
-
-@pytest.fixture
-def english():
-    """Messages matched by their English text; the portal itself defaults to Korean."""
-    with translation.override("en"):
-        yield
 
 
 def training_section():

@@ -5,13 +5,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from knowledge.importing import import_knowledge
+from knowledge.importing import MAX_LINE_BYTES, import_knowledge
 
 
 class Command(BaseCommand):
     help = (
-        "Import articles, answer policies and the vision from JSON Lines. Idempotent by "
-        "external_id; one bad line and nothing is imported."
+        "Import articles, answer policies and the vision from JSON Lines (UTF-8, at most "
+        f"{MAX_LINE_BYTES} bytes a line). Idempotent by external_id; one bad line and "
+        "nothing is imported."
     )
 
     def add_arguments(self, parser):
@@ -22,11 +23,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{path.name} is not UTF-8 text: {exc}") from exc
-        report = import_knowledge(text, publish=not options["draft"], progress=self._progress)
+        # Read as bytes, a line at a time: import_knowledge refuses an oversized line
+        # before it is ever held whole in memory.
+        with path.open("rb") as stream:
+            report = import_knowledge(stream, publish=not options["draft"], progress=self._progress)
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from ..models import AgentProfile, Channel
 
+#: The account's email field holds this many characters.
+EMAIL_MAX_LENGTH = 254
+
 REQUIRED_COLUMNS = ("employee_number", "name", "email", "team")
 OPTIONAL_COLUMNS = ("channels", "skills", "go_live_date", "status")
 
@@ -102,6 +105,10 @@ def parse_email(value) -> str:
     email = text(value)
     if not email:
         raise ValidationError(_("the email is empty"))
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise ValidationError(
+            _("the email is longer than %(max)d characters") % {"max": EMAIL_MAX_LENGTH}
+        )
     try:
         validate_email(email)
     except ValidationError:

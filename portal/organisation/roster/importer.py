@@ -3,8 +3,14 @@
 Writes are set-based (a handful of bulk statements whatever the file's size), and a
 row that already matches the database is left alone, so re-importing a file changes
 nothing.
+
+A roster is about agents. Whoever imports it, it never changes the account of a team
+lead, a manager or client staff, and never gives a person an email address that belongs
+to another account: password reset sends its link to the address on the account, so
+either would let the importer sign in as someone else.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +19,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
@@ -22,7 +30,8 @@ from ..roles import Role
 from . import columns as col
 from .reading import UnreadableFile, read_table
 
-MAX_ROWS = 50_000
+#: Values per ``IN (...)`` lookup: SQLite's default limit is 32,766 parameters.
+LOOKUP_CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -98,22 +107,19 @@ def import_roster(
     try:
         table = read_table(data, filename)
     except UnreadableFile as exc:
-        report.errors.append(RowError(0, str(exc)))
+        report.errors.append(RowError(exc.row, str(exc)))
         return report
     positions, problems = col.match_columns(table.header)
     if problems:
         report.errors.extend(RowError(1, message) for message in problems)
         return report
-    if len(table.rows) > MAX_ROWS:
-        report.errors.append(
-            RowError(0, _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
-        )
-        return report
 
     report.rows = len(table.rows)
     rows = _validate_rows(vendor, table.rows, positions, report.errors)
     existing = _existing_profiles(vendor)
+    _check_people(rows, existing, report.errors)
     _check_account_names(vendor, rows, existing, report.errors)
+    _check_emails(rows, existing, report.errors)
     if report.errors:
         report.errors.sort(key=lambda error: error.row)
         return report
@@ -255,11 +261,14 @@ class Existing:
     profile: AgentProfile
     channels: set[str]
     skills: set[str]
+    #: A team lead, a manager or client staff: no roster may change them.
+    beyond_roster: bool = False
 
 
 def _existing_profiles(vendor) -> dict[str, Existing]:
     profiles = AgentProfile.objects.unscoped().filter(vendor=vendor).select_related("user")
-    by_id = {p.pk: Existing(p, set(), set()) for p in profiles}
+    beyond_roster = _people_beyond_a_roster(vendor)
+    by_id = {p.pk: Existing(p, set(), set(), p.user_id in beyond_roster) for p in profiles}
     through = AgentProfile.channels.through
     for profile_id, code in through.objects.filter(agentprofile__vendor=vendor).values_list(
         "agentprofile_id", "channel__code"
@@ -272,6 +281,40 @@ def _existing_profiles(vendor) -> dict[str, Existing]:
     return {existing.profile.employee_number: existing for existing in by_id.values()}
 
 
+def _people_beyond_a_roster(vendor) -> set[int]:
+    """Accounts of ``vendor``'s people that hold more than the agent role."""
+    User = get_user_model()
+    other_roles = User.groups.through.objects.filter(user_id=OuterRef("pk")).exclude(
+        group__name=Role.AGENT.value
+    )
+    own_permissions = User.user_permissions.through.objects.filter(user_id=OuterRef("pk"))
+    return set(
+        User.objects.filter(agent_profile__vendor=vendor)
+        .filter(
+            Q(is_staff=True) | Q(is_superuser=True) | Exists(other_roles) | Exists(own_permissions)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def _check_people(rows, existing, errors) -> None:
+    """A row naming a team lead, a manager or client staff is refused, even unchanged."""
+    for row in rows:
+        current = existing.get(row.employee_number)
+        if current is not None and current.beyond_roster:
+            errors.append(
+                RowError(
+                    row.row,
+                    _(
+                        "employee number %(number)s is a team lead's, manager's or client "
+                        "staff account, which a roster cannot change; leave this row out"
+                    )
+                    % {"number": row.employee_number},
+                    "employee_number",
+                )
+            )
+
+
 def _check_account_names(vendor, rows, existing, errors) -> None:
     """A new agent's account name must not already belong to someone else."""
     new_rows = {
@@ -279,13 +322,12 @@ def _check_account_names(vendor, rows, existing, errors) -> None:
         for r in rows
         if r.employee_number not in existing
     }
-    if not new_rows:
-        return
-    taken = (
-        get_user_model()
-        .objects.filter(username__in=list(new_rows))
-        .values_list("username", flat=True)
-    )
+    User = get_user_model()
+    taken = [
+        username
+        for chunk in _chunks(sorted(new_rows))
+        for username in User.objects.filter(username__in=chunk).values_list("username", flat=True)
+    ]
     for username in taken:
         row = new_rows[username]
         errors.append(
@@ -296,6 +338,65 @@ def _check_account_names(vendor, rows, existing, errors) -> None:
                 "employee_number",
             )
         )
+
+
+def _check_emails(rows, existing, errors) -> None:
+    """Each address is one person's: never two rows', never another account's.
+
+    Only addresses the file gives to someone who does not hold them yet are looked up,
+    case-insensitively as password reset does; an agent whose address the file changes
+    frees the old one for another row.
+    """
+    first_row: dict[str, RosterRow] = {}
+    for row in rows:
+        key = row.email.lower()
+        if key in first_row:
+            errors.append(
+                RowError(
+                    row.row,
+                    _("the email %(email)s appears again (first on row %(first)d)")
+                    % {"email": row.email, "first": first_row[key].row},
+                    "email",
+                )
+            )
+        else:
+            first_row[key] = row
+
+    given, freed = {}, set()
+    for key, row in first_row.items():
+        current = existing.get(row.employee_number)
+        if current is None:
+            given[key] = row
+        elif current.profile.user.email.lower() != key:
+            given[key] = row
+            freed.add(current.profile.user_id)
+    for user_id, key in _accounts_with_emails(given):
+        if user_id not in freed:
+            row = given[key]
+            errors.append(
+                RowError(
+                    row.row,
+                    _("the email %(email)s already belongs to another account")
+                    % {"email": row.email},
+                    "email",
+                )
+            )
+
+
+def _accounts_with_emails(keys) -> Iterator[tuple[int, str]]:
+    """(account id, lower-cased address) of every account holding one of ``keys``."""
+    User = get_user_model()
+    for chunk in _chunks(sorted(keys)):
+        yield from (
+            User.objects.annotate(email_key=Lower("email"))
+            .filter(email_key__in=chunk)
+            .values_list("pk", "email_key")
+        )
+
+
+def _chunks(values: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @dataclass
@@ -320,7 +421,8 @@ def _plan(vendor, rows, existing, deactivate_missing) -> Plan:
             for number, current in existing.items()
             if number not in in_file
             and current.profile.status == AgentProfile.Status.ACTIVE
-            # Vendor managers work across teams and are not on an agent roster.
+            # Team leads and managers are not on an agent roster, so never missing from it.
+            and not current.beyond_roster
             and current.profile.team_id is not None
         ]
     return plan
@@ -419,7 +521,8 @@ def _apply(vendor, plan: Plan) -> None:
     if changed_users:
         User.objects.bulk_update(changed_users, ["name", "email", "is_active"], batch_size=1000)
     if changed_profiles:
-        AgentProfile.objects.bulk_update(
+        # Access was checked by the caller, and every profile here is ``vendor``'s.
+        AgentProfile.objects.unscoped().bulk_update(
             changed_profiles,
             ["team", "go_live_date", "status", "left_on", "updated_at"],
             batch_size=1000,

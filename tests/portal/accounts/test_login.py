@@ -1,15 +1,19 @@
-"""Sign-in, sign-out, throttling, session expiry and language."""
+"""Sign-in, sign-out, throttling by account and address, session expiry and language."""
 
 import re
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from portal.accounts.models import LoginFailure
+from portal.accounts.tasks import forget_expired_sign_in_failures
+from portal.accounts.views import locked_out
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,54 +45,175 @@ def test_sign_in_and_out(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_wrong_password_is_refused_and_counted(client):
+ADDRESS_A = "203.0.113.7"
+ADDRESS_B = "198.51.100.20"
+
+
+def login_from(client, address, username, password=DEFAULT_PASSWORD, url=None):
+    return client.post(
+        url or reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def fail_until_the_limit(client, username, address=ADDRESS_A):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        login_from(client, address, username, "wrong")
+
+
+def test_wrong_password_is_refused_and_counted_for_the_account_and_address(client):
     UserFactory(username="minji")
-    response = login(client, "minji", "wrong")
+    response = login_from(client, ADDRESS_A, "minji", "wrong")
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert LoginFailure.objects.filter(username_key="minji").count() == 1
-
-
-def test_an_account_is_refused_after_too_many_failures_even_with_the_right_password(client):
-    UserFactory(username="minji")
-    LoginFailure.objects.bulk_create(
-        [LoginFailure(username_key="minji") for _ in range(settings.LOGIN_FAILURE_LIMIT)]
+    attempt = AccessAttempt.objects.get()
+    assert (attempt.username, attempt.ip_address, attempt.failures_since_start) == (
+        "minji",
+        ADDRESS_A,
+        1,
     )
-    response = login(client, "MinJi")
-    assert response.status_code == 200
+
+
+def test_a_flood_from_one_address_does_not_lock_the_person_out_from_theirs(client):
+    user = UserFactory(username="minji")
+    fail_until_the_limit(client, "minji", ADDRESS_A)
+
+    refused = login_from(client, ADDRESS_A, "minji")
+    assert refused.status_code == 429
     assert "_auth_user_id" not in client.session
-    assert "로그인 실패가 너무 많습니다" in response.text
+
+    response = login_from(client, ADDRESS_B, "minji")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_failures_older_than_the_window_do_not_count(client):
+def test_the_lockout_says_why_on_the_login_page(client):
     UserFactory(username="minji")
-    LoginFailure.objects.bulk_create(
-        [LoginFailure(username_key="minji") for _ in range(settings.LOGIN_FAILURE_LIMIT)]
-    )
-    LoginFailure.objects.update(
-        failed_at=timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 1)
-    )
-    assert login(client, "minji").status_code == 302
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    fail_until_the_limit(client, "minji")
+    response = login_from(client, ADDRESS_A, "minji")
+    assert response.status_code == 429
+    assert "Too many failed sign-ins to this account from this address" in response.text
+    assert "60 minutes" in response.text
+    assert 'name="password"' in response.text  # still the sign-in form, not a bare 403
+    assert response.context["form"].has_error("__all__", "locked_out")
 
 
-def test_ninety_nine_failures_still_allow_the_right_password(client):
+def test_the_failure_that_reaches_the_limit_already_says_so(client):
     UserFactory(username="minji")
-    LoginFailure.objects.bulk_create(
-        [LoginFailure(username_key="minji") for _ in range(settings.LOGIN_FAILURE_LIMIT - 1)]
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        login_from(client, ADDRESS_A, "minji", "wrong")
+    response = login_from(client, ADDRESS_A, "minji", "wrong")
+    assert response.status_code == 429
+    assert response.context["form"].has_error("__all__", "locked_out")
+
+
+def test_one_failure_short_of_the_limit_still_allows_the_right_password(client):
+    UserFactory(username="minji")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        login_from(client, ADDRESS_A, "minji", "wrong")
+    assert login_from(client, ADDRESS_A, "minji").status_code == 302
+
+
+def test_the_lockout_lifts_after_the_window(client):
+    UserFactory(username="minji")
+    fail_until_the_limit(client, "minji")
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 1)
     )
-    assert login(client, "minji").status_code == 302
+    assert login_from(client, ADDRESS_A, "minji").status_code == 302
 
 
-def test_the_admin_login_is_throttled_too(client):
+def test_expired_failures_are_forgotten_by_beat(client):
+    UserFactory(username="minji")
+    login_from(client, ADDRESS_A, "minji", "wrong")
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 1)
+    )
+    assert forget_expired_sign_in_failures() == 1
+    assert not AccessAttempt.objects.exists()
+    assert "forget-expired-sign-in-failures" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_the_admin_login_is_throttled_too_and_says_why(client):
     UserFactory(username="editor", is_superuser=True)
-    LoginFailure.objects.bulk_create(
-        [LoginFailure(username_key="editor") for _ in range(settings.LOGIN_FAILURE_LIMIT)]
-    )
-    response = client.post(
-        reverse("wagtailadmin_login"), {"username": "editor", "password": DEFAULT_PASSWORD}
-    )
-    assert response.status_code == 200
+    admin_login = reverse("wagtailadmin_login")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        login_from(client, ADDRESS_A, "editor", "wrong", url=admin_login)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = login_from(client, ADDRESS_A, "editor", url=admin_login)
+    assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+    assert "Too many failed sign-ins to this account from this address" in response.text
+    assert "wagtailadmin/login.html" in [t.name for t in response.templates]
+
+    assert login_from(client, ADDRESS_B, "editor", url=admin_login).status_code == 302
+
+
+def test_a_lockout_met_outside_the_sign_in_forms_gets_a_page_of_its_own(rf):
+    request = rf.post("/elsewhere/")
+    request.user = AnonymousUser()
+    with translation.override("en"):
+        response = locked_out(request, HttpResponse("plain"), {"username": "minji"})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins to this account from this address" in response.text
+    assert reverse("password_reset") in response.text
+
+
+def test_failures_at_either_login_count_together(client):
+    UserFactory(username="editor", is_superuser=True)
+    half = settings.LOGIN_FAILURE_LIMIT // 2
+    for _ in range(half):
+        login_from(client, ADDRESS_A, "editor", "wrong")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - half):
+        login_from(client, ADDRESS_A, "editor", "wrong", url=reverse("wagtailadmin_login"))
+    assert login_from(client, ADDRESS_A, "editor").status_code == 429
+
+
+def test_the_client_address_behind_the_proxy_is_what_counts(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="minji")
+    client.post(
+        reverse("login"),
+        {"username": "minji", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=f"1.1.1.1, {ADDRESS_A}",
+    )
+    assert AccessAttempt.objects.get().ip_address == ADDRESS_A
+
+
+def drops_the_session_cookie(response) -> bool:
+    # The test client keeps a cookie told to expire; a browser drops it.
+    cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
+    return cookie is not None and (cookie["max-age"] == 0 or "1970" in cookie["expires"])
+
+
+def test_signing_out_takes_a_post(client):
+    UserFactory(username="minji")
+    login(client, "minji")
+    assert client.get(reverse("logout")).status_code == 405
+    assert "_auth_user_id" in client.session
+    client.post(reverse("logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_of_the_admin_takes_a_post(client):
+    editor = UserFactory(username="editor", is_superuser=True)
+    client.force_login(editor)
+    logout_url = reverse("wagtailadmin_logout")
+    assert logout_url == "/admin/logout/"
+
+    response = client.get(logout_url)
+    assert response.status_code == 405
+    assert not drops_the_session_cookie(response)
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+
+    response = client.post(logout_url)
+    assert response.status_code == 302
+    assert drops_the_session_cookie(response)
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("wagtailadmin_home")).status_code == 302
 
 
 def test_sessions_expire_after_thirty_idle_minutes(client):
@@ -123,6 +248,23 @@ def test_password_reset_by_email(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("새-비밀번호-2026!")
+
+
+def test_an_agent_imported_without_a_password_chooses_one_by_reset(client):
+    """Roster imports create accounts with no usable password; the reset link is the way in."""
+    from django.contrib.auth.hashers import make_password
+
+    user = UserFactory(username="hgcs-a0001", email="Gildong@Example.com")
+    user.password = make_password(None)
+    user.save()
+    assert (
+        client.post(reverse("password_reset"), {"email": "gildong@example.com"}).status_code == 302
+    )
+    assert [message.to for message in mail.outbox] == [["Gildong@Example.com"]]
+    inactive = UserFactory(email="left@example.com", is_active=False)
+    inactive.save()
+    client.post(reverse("password_reset"), {"email": "left@example.com"})
+    assert len(mail.outbox) == 1
 
 
 def test_password_reset_for_an_unknown_address_says_nothing_different(client):

@@ -40,7 +40,8 @@ def test_a_vendor_manager_gets_manager_links(client):
     client.force_login(manager.user)
     text = client.get("/").text
     assert "/org/agents/" in text
-    assert "/admin/roster/" in text
+    assert "/org/roster/" in text
+    assert "/admin/" not in text  # vendor-side people never enter the admin
 
 
 @pytest.mark.django_db

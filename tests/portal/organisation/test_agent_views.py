@@ -43,7 +43,7 @@ def test_agents_and_strangers_may_not_list_agents(client, world):
         lambda w: reverse("organisation:agent_detail", args=[w.agent_b1.pk]),
         lambda w: reverse("organisation:agent_detail", args=[w.manager_b.pk]),
         lambda w: reverse("organisation:agent_list") + f"?team={w.team_b1.pk}",
-        lambda w: reverse("organisation_roster_import", args=[w.vendor_b.pk]),
+        lambda w: reverse("organisation:roster_import", args=[w.vendor_b.pk]),
     ],
 )
 def test_a_vendor_manager_gets_404_for_another_vendors_ids(client, world, url):
@@ -89,9 +89,9 @@ def test_the_agent_list_uses_a_fixed_number_of_queries(client, world, django_ass
     client.get(url)  # warm up: session, content types
     for _ in range(20):
         make_agent(world.team_a1, channels=["phone", "chat"])
-    # Session, user, scope (groups, profile), teams, channels, count, permissions (2),
-    # agents, their channels, session save, and 3 more for the template chrome: however many
-    # agents there are.
-    with django_assert_num_queries(14):
+    # Session, user, scope (groups, profile), teams, channels, count, permissions (2, for
+    # the roster import link), agents, their channels, session save, and 4 more for the
+    # template chrome: however many agents there are.
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert len(response.context["page"]) == 24

@@ -37,10 +37,13 @@ def test_the_admin_speaks_korean(client):
     assert 'lang="ko"' in response.text
 
 
-def test_vendor_managers_import_rosters_but_do_not_manage_the_organisation(client, world):
+def test_vendor_managers_import_rosters_in_the_portal_and_have_no_admin(client, world):
     client.force_login(world.manager_a.user)
-    home = client.get(reverse("wagtailadmin_home")).text
-    assert reverse("organisation_roster_import_start") in home
+    assert world.manager_a.user.has_perm("organisation.import_roster")
+    assert not world.manager_a.user.has_perm("wagtailadmin.access_admin")
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
     assert client.get(reverse("wagtailsnippets_organisation_agentprofile:list")).status_code in (
         302,
         403,

@@ -136,8 +136,9 @@ def test_deactivates_agents_missing_from_the_file_only_when_asked(world):
         world.vendor_a, csv_bytes(GOOD_ROWS[:2]), "r.csv", deactivate_missing=True
     )
     assert report.ok
-    # 1003 and the fixture's two agents and team lead are missing; the manager is not an agent.
-    assert report.deactivated == 4
+    # 1003 and the fixture's two agents are missing; the team lead and the manager are not
+    # agents, and a roster never changes their accounts.
+    assert report.deactivated == 3
     left = (
         AgentProfile.objects.unscoped()
         .select_related("user")
@@ -146,8 +147,11 @@ def test_deactivates_agents_missing_from_the_file_only_when_asked(world):
     assert left.status == AgentProfile.Status.LEFT
     assert left.left_on is not None
     assert not left.user.is_active
-    world.manager_a.refresh_from_db()
-    assert world.manager_a.status == AgentProfile.Status.ACTIVE
+    for person in (world.manager_a, world.lead_a1):
+        person.refresh_from_db()
+        person.user.refresh_from_db()
+        assert person.status == AgentProfile.Status.ACTIVE
+        assert person.user.is_active
     # The other vendor is untouched.
     world.agent_b1.refresh_from_db()
     assert world.agent_b1.status == AgentProfile.Status.ACTIVE

@@ -1,0 +1,377 @@
+"""The standing hostile-vendor test: every URL of the project, walked from the resolver
+(not a hand-kept list), is requested with the ids, names and paths of another vendor's
+objects, as a vendor manager, a team lead, an agent and a visitor who is not signed in.
+
+Everything of the other vendor ("ZEBRA") carries the marker in its names, titles, emails
+and file contents; a response that shows the marker, or any 500, fails the test. A new
+URL is covered the moment it is added; a URL whose parameters this test cannot fill
+fails it, with the pattern named, until the filler below learns them.
+"""
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import unquote
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.factories import TeamFactory, make_agent
+from tests.knowledge.conftest import article, policy, section
+from tests.notices.conftest import ack, draft_notice, publish_notice
+from tests.portal.media.conftest import make_document, make_image
+from tests.training.conftest import pass_course, publish_course
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "zebra"
+#: Combinations tried per URL pattern, at most; beyond it each parameter is varied alone.
+MAX_COMBINATIONS = 48
+
+
+@dataclass
+class Foreign:
+    """The other vendor's objects: what to put in URLs, and what must never come back."""
+
+    ints: list[int] = field(default_factory=list)
+    strings: list[str] = field(default_factory=list)
+    page_paths: list[str] = field(default_factory=list)
+    file_contents: list[bytes] = field(default_factory=list)
+    uid: str = ""
+
+
+def _named(user, name):
+    user.name = name
+    user.email = f"{name.lower().replace(' ', '.')}@onnuri.example"
+    user.save()
+    return user
+
+
+@pytest.fixture
+def foreign(world, eager_celery, django_capture_on_commit_callbacks):
+    """Vendor B as a hostile vendor A would love to see it."""
+    from notices.models import Acknowledgement, Delivery, VendorWebhook
+    from portal.organisation.models import RosterImport
+    from training.models import CourseProgress, QuizAttempt, ReadinessSnapshot, SignOff
+    from training.readiness import agent_readiness
+    from training.signing import sign_off
+
+    vendor = world.vendor_b
+    vendor.name = "ZEBRA 컨택"
+    vendor.go_live_sign_off = True
+    vendor.save()
+    team = world.team_b1
+    team.name = "ZEBRA 부산팀"
+    team.save()
+    agent = world.agent_b1
+    agent.go_live_date = timezone.localdate() + timedelta(days=3)
+    agent.save()
+    _named(agent.user, "ZEBRA Agent")
+    _named(world.manager_b.user, "ZEBRA Manager")
+    lead_b = make_agent(team, employee_number="ZEBRA-L1")
+    other_team = TeamFactory(vendor=vendor, name="ZEBRA 대구팀", code="ZEBRA2")
+    left = make_agent(other_team, status="left", employee_number="ZEBRA-9")
+    _named(left.user, "ZEBRA Left")
+
+    only_b = section("ZEBRA 전용 지식", audience=[(vendor, None)])
+    secret_policy = policy(only_b, "ZEBRA 보상 기준", "ZEBRA 고객 보상")
+    document = make_document("ZEBRA 규정.pdf", b"%PDF-1.4 zebra secret rules")
+    image = make_image("ZEBRA 지도")
+    secret_article = article(
+        only_b,
+        "ZEBRA 안내",
+        "ZEBRA 상담 안내",
+        blocks=[("document", document), ("image", {"image": image, "caption": "ZEBRA"})],
+    )
+    rendition = image.get_rendition("width-20")
+    shared_section = section("공개 섹션")
+    draft = article(shared_section, "ZEBRA 초안", "ZEBRA 초안 본문")
+    draft.unpublish()
+    # Pages everyone reads that point at vendor B's policy: the links must not name it.
+    shared = article(
+        shared_section,
+        "보상 안내",
+        f'<a linktype="page" id="{secret_policy.pk}">보상 정책</a>',
+        blocks=[("related_policies", {"policies": [secret_policy]})],
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = publish_notice("ZEBRA 공지", vendors=[vendor], summary="ZEBRA 요약")
+    unpublished_notice = draft_notice("ZEBRA 초안 공지", summary="ZEBRA", changes="<p>ZEBRA</p>")
+    acknowledgement = ack(notice, agent, user_agent="ZEBRA browser").acknowledgement
+
+    course = publish_course("ZEBRA 교육", everyone=False, vendors=[vendor])
+    attempt = pass_course(course, agent)
+    signed, _created = sign_off(agent_readiness(agent), world.manager_b.user)
+    # For everyone, after B's agent was signed off: pointing at B's policy.
+    shared_notice = publish_notice("보상 기준 변경", everyone=True)
+    shared_notice.affected_pages.create(page=secret_policy)
+    shared_notice.save_revision().publish()
+    shared_course = publish_course("보상 교육", lessons=1)
+    lessons = shared_course.lessons.raw_data
+    lessons[0]["value"]["body"].append(
+        {"type": "related_policies", "value": {"policies": [secret_policy.pk]}}
+    )
+    shared_course.lessons = lessons
+    shared_course.save_revision().publish()
+    RosterImport.objects.create(
+        vendor=vendor,
+        filename="ZEBRA.csv",
+        rows=1,
+        created=1,
+        updated=0,
+        unchanged=0,
+        deactivated=0,
+    )
+    VendorWebhook.objects.create(vendor=vendor, url="https://zebra.example/hook", secret="z")
+    snapshot = ReadinessSnapshot.objects.create(
+        day=timezone.localdate(),
+        vendor=vendor,
+        team=team,
+        go_live_date=agent.go_live_date,
+        agents=1,
+        ready=1,
+    )
+
+    objects = [
+        vendor,
+        team,
+        other_team,
+        agent,
+        lead_b,
+        left,
+        world.manager_b,
+        agent.user,
+        world.manager_b.user,
+        only_b,
+        secret_policy,
+        secret_article,
+        draft,
+        notice,
+        unpublished_notice,
+        course,
+        document,
+        image,
+        rendition,
+        acknowledgement,
+        attempt,
+        signed,
+        snapshot,
+        *Delivery.objects.unscoped().filter(agent=agent),
+        *CourseProgress.objects.unscoped().filter(agent=agent),
+        *QuizAttempt.objects.unscoped().filter(agent=agent),
+        *RosterImport.objects.unscoped().filter(vendor=vendor),
+        *Acknowledgement.objects.unscoped().filter(agent=agent),
+        *SignOff.objects.unscoped().filter(agent=agent),
+        secret_policy.latest_revision,
+        notice.latest_revision,
+        course.latest_revision,
+    ]
+    ints = sorted({obj.pk for obj in objects})
+    lesson_ids = [block.id for block in course.lessons]
+    shared_lesson = shared_course.lessons[0].id
+    page_urls = [
+        shared.url,
+        shared_notice.url,
+        f"{shared_course.url}lessons/{shared_lesson}/",
+        secret_policy.url,
+        secret_article.url,
+        only_b.url,
+        notice.url,
+        course.url,
+        f"{course.url}lessons/{lesson_ids[0]}/",
+        f"{course.url}quiz/",
+        f"{course.url}quiz/attempts/{attempt.pk}/",
+        "/" + draft.url_path.split("/", 2)[2],
+        "/" + unpublished_notice.url_path.split("/", 2)[2],
+    ]
+    return Foreign(
+        ints=ints,
+        strings=[
+            *map(str, ints),
+            document.filename,
+            image.file.name.split("/", 1)[1],
+            rendition.file.name,
+            image.file.name,
+            *lesson_ids,
+            "organisation",
+            "agentprofile",
+            "notices",
+            "vendorwebhook",
+            "wagtailcore",
+            "page",
+        ],
+        page_paths=[unquote(url).lstrip("/") for url in page_urls],
+        file_contents=[
+            b"%PDF-1.4 zebra secret rules",
+            image.file.open("rb").read(),
+            rendition.file.open("rb").read(),
+        ],
+        uid=urlsafe_base64_encode(force_bytes(agent.user.pk)),
+    )
+
+
+# --- Walking the resolver -----------------------------------------------------------
+
+
+def url_patterns(patterns=None, chain=()):
+    """Every URL of the project, as the chain of its pattern objects from the root."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            yield from url_patterns(entry.url_patterns, (*chain, entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield (*chain, entry.pattern)
+
+
+_ROUTE_PART = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+_REGEX_GROUP = re.compile(r"\((?:\?P<\w+>)?((?:[^()]|\([^()]*\))*)\)")
+
+
+class UnknownParameter(LookupError):
+    pass
+
+
+def _candidates(kind: str, foreign: Foreign) -> list[str]:
+    """What to put in a parameter: a route converter's name, or a regex group."""
+    if kind == "int":
+        return [str(pk) for pk in foreign.ints]
+    if kind == "export":
+        return ["csv", "xlsx"]
+    if kind == "uidb64":
+        return [foreign.uid]
+    if kind == "token":
+        return ["set-password", "abc-123"]
+    if kind in ("str", "slug", "path", "uuid"):
+        return foreign.strings
+    # A regex group: every foreign value it accepts, and the words it names outright.
+    pool = [*map(str, foreign.ints), *foreign.strings, *foreign.page_paths]
+    words = [word for word in kind.split("|") if re.fullmatch(r"[\w\-]+", word)]
+    matching = [value for value in pool if re.fullmatch(kind, value)]
+    if not matching + words:
+        raise UnknownParameter(kind)
+    return list(dict.fromkeys(matching + words))
+
+
+def _parts(pattern) -> list[tuple[str, str]]:
+    """(kind, literal text around it) for each parameter of one pattern object."""
+    if isinstance(pattern, RoutePattern):
+        route = str(pattern._route)
+        parts = []
+        for match in _ROUTE_PART.finditer(route):
+            name = match["name"]
+            parts.append(
+                (match["converter"] or "str", name)
+                if name not in ("uidb64", "token")
+                else (name, name)
+            )
+        return parts
+    regex = pattern._regex
+    return [(group, group) for group in _REGEX_GROUP.findall(regex)]
+
+
+def _fill(pattern, values: list[str]) -> str:
+    if isinstance(pattern, RoutePattern):
+        values = iter(values)
+        return _ROUTE_PART.sub(lambda _m: next(values), str(pattern._route))
+    text = pattern._regex.lstrip("^").rstrip("$")
+    values = iter(values)
+    text = _REGEX_GROUP.sub(lambda _m: next(values), text)
+    return text.replace("\\", "")
+
+
+def concrete_urls(foreign: Foreign):
+    """Every URL pattern, filled with the other vendor's values: [(pattern text, urls)]."""
+    urls: list[tuple[str, list[str]]] = []
+    for chain in url_patterns():
+        name = "".join(str(p) for p in chain)
+        kinds = [(p, _parts(p)) for p in chain]
+        slots = [kind for _p, parts in kinds for kind, _n in parts]
+        options = [_candidates(kind, foreign) for kind in slots]
+        combos = _combinations(options)
+        filled = []
+        for combo in combos:
+            values = iter(combo)
+            text = "".join(_fill(p, [next(values) for _ in parts]) for p, parts in kinds)
+            filled.append("/" + text)
+        urls.append((name, filled))
+    return urls
+
+
+def _combinations(options: list[list[str]]) -> list[tuple[str, ...]]:
+    if not options:
+        return [()]
+    total = 1
+    for choices in options:
+        total *= len(choices)
+    if total <= MAX_COMBINATIONS:
+        return list(itertools.product(*options))
+    # Vary one parameter at a time; the others keep their first (foreign) value.
+    firsts = [choices[0] for choices in options]
+    combos = {tuple(firsts)}
+    for index, choices in enumerate(options):
+        for value in choices:
+            combos.add((*firsts[:index], value, *firsts[index + 1 :]))
+    return sorted(combos)
+
+
+# --- The test -------------------------------------------------------------------------
+
+
+def _leaks(response, foreign: Foreign) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if MARKER.encode() in body.lower():
+        index = body.lower().index(MARKER.encode())
+        return body[max(0, index - 80) : index + 40].decode("utf-8", "replace")
+    for content in foreign.file_contents:
+        if content and body == content:
+            return "a file of the other vendor"
+    return ""
+
+
+def _people(world):
+    return {
+        "vendor manager": world.manager_a.user,
+        "team lead": world.lead_a1.user,
+        "agent": world.agent_a1.user,
+        "signed out": None,
+    }
+
+
+@pytest.mark.parametrize("role", ["vendor manager", "team lead", "agent", "signed out"])
+def test_no_url_shows_another_vendor_to(role, world, foreign, settings):
+    settings.SESSION_SAVE_EVERY_REQUEST = False  # speed only: no session write per request
+    person = _people(world)[role]
+    client = Client(raise_request_exception=False)
+    if person is not None:
+        client.force_login(person)
+    # The admin refuses vendor-side people at its door, whatever the URL: one URL of each
+    # admin pattern proves the door is shut; anyone it lets in gets every URL.
+    admin_open = client.get("/admin/").status_code == 200
+    problems = []
+    for pattern, concrete in concrete_urls(foreign):
+        if pattern.startswith("admin/") and not admin_open:
+            concrete = concrete[:1]
+        for url in concrete:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if response.status_code >= 500:
+                    problems.append(f"{method.upper()} {url} ({pattern}): {response.status_code}")
+                elif response.status_code == 200 and (leak := _leaks(response, foreign)):
+                    problems.append(f"{method.upper()} {url} ({pattern}) shows: {leak!r}")
+            if person is not None and "_auth_user_id" not in client.session:
+                client.force_login(person)  # a sign-out URL worked: carry on as them
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:80])
+
+
+def test_every_url_pattern_is_filled(world, foreign):
+    """Each pattern yields at least one URL; a parameter kind nobody taught fails here."""
+    urls = concrete_urls(foreign)
+    assert all(concrete for _pattern, concrete in urls)
+    assert len(urls) == sum(1 for _ in url_patterns())
+    print(sum(len(concrete) for _pattern, concrete in urls), "URLs")
