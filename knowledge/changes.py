@@ -1,12 +1,11 @@
-"""What changed in a page since an earlier published version, with Wagtail's own
-revision comparison (the same diffs editors see in the admin)."""
+"""A knowledge page's earlier published versions, and what changed since one of them
+(``portal.diffs``, the readable diff notices and courses use too)."""
 
 from dataclasses import dataclass
 
-from wagtail.admin.panels import get_edit_handler
 from wagtail.models import PageLogEntry
 
-from portal.organisation.scoping import SystemViewer, acting_as
+from portal.diffs import version_diff
 
 
 @dataclass
@@ -26,32 +25,9 @@ def published_versions(page, limit: int = 10) -> list[PublishedVersion]:
     return [PublishedVersion(revision_id, timestamp) for revision_id, timestamp in entries]
 
 
-def changes_since(page, revision_id: int, request) -> list | None:
-    """Field diffs between a published revision and the live page; None if not comparable."""
+def changes_since(page, revision_id: int, user):
+    """What changed from an earlier published version to the live page (a
+    ``portal.diffs.VersionDiff``); None if that is not one of its published versions."""
     if revision_id not in {v.revision_id for v in published_versions(page, limit=100)}:
         return None
-    return changes_between(page, revision_id, request)
-
-
-def changes_between(page, revision_id: int, request, fields=None) -> list | None:
-    """Field diffs between any revision of ``page`` and the live page (e.g. the version
-    an agent last acknowledged); None if that revision is gone.
-
-    ``fields`` limits the comparison to those field names: what readers may see, not
-    how the page is targeted.
-    """
-    revision = page.revisions.filter(pk=revision_id).first()
-    if revision is None:
-        return None
-    # Rebuilding an old revision loads its related rows (e.g. audience vendors) whoever
-    # asks; only the chosen fields' diffs are returned.
-    with acting_as(SystemViewer()):
-        old = revision.as_object()
-        panel = get_edit_handler(type(page)).get_bound_panel(
-            instance=page, request=request, form=None
-        )
-        diffs = [comparison(old, page) for comparison in panel.get_comparison()]
-        if fields is not None:
-            diffs = [diff for diff in diffs if getattr(diff, "field", None) is not None]
-            diffs = [diff for diff in diffs if diff.field.name in fields]
-        return [diff for diff in diffs if diff.has_changed()]
+    return version_diff(page, revision_id, user)

@@ -111,6 +111,9 @@ class KnowledgePage(Page):
         help_text=_("The person or team answerable for this content."),
     )
 
+    #: What readers see, in order: the fields a diff shows (``portal.diffs``).
+    reader_fields = ["title", "summary"]
+
     search_fields = [
         *Page.search_fields,
         index.SearchField("search_terms"),
@@ -166,6 +169,8 @@ class KnowledgeIndexPage(KnowledgePage):
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
+    reader_fields = ["title", "summary", "intro"]
+
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("intro")]
     settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
     promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
@@ -196,6 +201,7 @@ class ArticlePage(KnowledgePage):
 
     body = StreamField(KnowledgeBodyBlock(), verbose_name=_("body"), blank=True)
 
+    reader_fields = ["title", "summary", "body"]
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
     promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
@@ -216,6 +222,8 @@ class VisionPage(KnowledgePage):
 
     vision = RichTextField(_("vision"), blank=True)
     values = StreamField(KnowledgeBodyBlock(), verbose_name=_("values and plans"), blank=True)
+
+    reader_fields = ["title", "summary", "vision", "values"]
 
     content_panels = [
         *Page.content_panels,
@@ -278,6 +286,22 @@ class AnswerPolicyPage(KnowledgePage):
     effective_from = models.DateField(_("effective from"), default=timezone.localdate)
     effective_until = models.DateField(_("effective until"), null=True, blank=True)
 
+    reader_fields = [
+        "title",
+        "summary",
+        "situation",
+        "authority",
+        "limit_amount_krw",
+        "limit_times_per_customer",
+        "limit_window_days",
+        "conditions",
+        "exclusions",
+        "scripts",
+        "escalation_route",
+        "escalation_contact",
+        "effective_from",
+        "effective_until",
+    ]
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
@@ -347,7 +371,7 @@ class AnswerPolicyPage(KnowledgePage):
         since = request.GET.get("since", "")
         if since.isdigit():
             context["since"] = int(since)
-            context["changes"] = changes_since(self, int(since), request)
+            context["changes"] = changes_since(self, int(since), request.user)
         return context
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from taggit.models import Tag
 
 from .search import KINDS, search_knowledge
+from .visibility import visible_pages
 
 
 def _params(request):
@@ -28,8 +29,13 @@ def search(request):
     results = search_knowledge(
         request.user, params["query"], kind=params["kind"], tag=params["tag"], page=params["page"]
     )
+    # Only tags of pages this person may open: a tag can name another vendor's campaign.
     tags = (
-        Tag.objects.filter(knowledge_knowledgetag_items__isnull=False).distinct().order_by("name")
+        Tag.objects.filter(
+            knowledge_knowledgetag_items__content_object__in=visible_pages(request.user)
+        )
+        .distinct()
+        .order_by("name")
     )
     return render(
         request,

@@ -45,7 +45,8 @@ def closed_for_acknowledgement(notice, now=None) -> str:
     Only a live notice, not expired, still in effect and asking for it, takes an
     acknowledgement: a confirmation of something withdrawn or over proves nothing.
     """
-    if not notice.live or notice.expired:
+    now = now or timezone.now()
+    if not notice.live or notice.expired or (notice.expire_at and notice.expire_at <= now):
         return _("This notice has been withdrawn and can no longer be acknowledged.")
     if not notice.is_current(now):
         return _("This notice has ended and can no longer be acknowledged.")

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from .models import Acknowledgement, Delivery, NoticeVersion
+from .models import Acknowledgement, Delivery, NoticeVersion, in_effect
 
 
 def newer_material_version():
@@ -30,8 +30,7 @@ def inbox(agent):
     now = timezone.now()
     return (
         Delivery.objects.unscoped()
-        .filter(agent=agent, notice__live=True)
-        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
+        .filter(in_effect(now, "notice__"), agent=agent)
         .exclude(Exists(newer_material_version()))
         .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
         .select_related("notice", "version")
@@ -79,9 +78,8 @@ def current_required_versions():
     now = timezone.now()
     return (
         NoticeVersion.objects.filter(
-            material=True, notice__live=True, notice__acknowledgement_required=True
+            in_effect(now, "notice__"), material=True, notice__acknowledgement_required=True
         )
-        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
         .exclude(
             Exists(
                 NoticeVersion.objects.filter(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -26,6 +27,16 @@ from portal.organisation.scoping import Reach, ScopedQuerySet
 from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
 
 from .blocks import UnderstandingCheckBlock
+
+
+def in_effect(now, via: str = "") -> Q:
+    """The notice (``via="notice__"``: a row's notice) is live, and neither expired nor
+    past its effective end: what inboxes, reminders and readiness count."""
+    return (
+        Q(**{f"{via}live": True})
+        & (Q(**{f"{via}effective_until__isnull": True}) | Q(**{f"{via}effective_until__gt": now}))
+        & (Q(**{f"{via}expire_at__isnull": True}) | Q(**{f"{via}expire_at__gt": now}))
+    )
 
 
 class NoticeIndexPage(Page):
@@ -123,6 +134,17 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
         ),
     )
 
+    #: What agents read (the audience and settings are the publisher's business).
+    reader_fields = [
+        "title",
+        "summary",
+        "changes",
+        "effective_from",
+        "effective_until",
+        "acknowledge_by",
+        "understanding_check",
+        "affected_pages",
+    ]
     base_form_class = ChangeNoticeForm
     content_panels = [
         *Page.content_panels,

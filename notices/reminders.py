@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -19,7 +19,7 @@ from portal.organisation.roles import Role
 
 from .delivery import absolute_url, send_reminder_emails
 from .inbox import acknowledgement_of_delivery, newer_material_version
-from .models import Delivery, EscalationDigest, Reminder
+from .models import Delivery, EscalationDigest, Reminder, in_effect
 
 
 def open_deliveries(now=None):
@@ -29,11 +29,10 @@ def open_deliveries(now=None):
     return (
         Delivery.objects.unscoped()
         .filter(
-            notice__live=True,
+            in_effect(now, "notice__"),
             notice__acknowledgement_required=True,
             agent__status=AgentProfile.Status.ACTIVE,
         )
-        .filter(Q(notice__effective_until__isnull=True) | Q(notice__effective_until__gt=now))
         .exclude(Exists(newer_material_version()))
         .exclude(Exists(acknowledgement_of_delivery()))
     )

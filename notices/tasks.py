@@ -248,14 +248,12 @@ def webhook_payload(version, vendor_id: int) -> dict:
 @shared_task(name="notices.reach_newcomers")
 def reach_newcomers() -> int:
     """Live notices reach people who joined their audience after the publish."""
-    from django.db.models import Exists, OuterRef, Q
+    from django.db.models import Exists, OuterRef
 
-    from .models import ChangeNoticePage
+    from .models import ChangeNoticePage, in_effect
 
     now = timezone.now()
-    notices = ChangeNoticePage.objects.live().filter(
-        Q(effective_until__isnull=True) | Q(effective_until__gt=now)
-    )
+    notices = ChangeNoticePage.objects.filter(in_effect(now))
     started = 0
     for notice in notices:
         version = current_material_version(notice)

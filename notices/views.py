@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
+from portal.diffs import version_diff
 from portal.http import client_ip, safe_next
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import viewer_scope
@@ -113,27 +114,12 @@ def _reading_context(page, profile, request):
     context["overdue"] = bool(current is None and page.acknowledge_by and page.acknowledge_by < now)
     if current is None and acks:
         # Acknowledged an earlier version: show what changed since the one they read.
-        from knowledge.changes import changes_between
-
         earlier = acks[0].seen_version
         context["earlier_version"] = earlier
-        context["changes"] = changes_between(
-            page, earlier.revision_id, request, fields=READER_FIELDS
-        )
+        context["changes"] = version_diff(page, earlier.revision_id, request.user)
     return context
 
 
-#: What agents read; the audience and settings are the publisher's business.
-READER_FIELDS = {
-    "title",
-    "summary",
-    "changes",
-    "effective_from",
-    "effective_until",
-    "acknowledge_by",
-    "understanding_check",
-    "affected_pages",
-}
 
 
 def _visible_affected(page, user):

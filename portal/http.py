@@ -1,5 +1,5 @@
 """What the portal trusts in a request: the client's address, a ``next`` to go back to,
-and the Content-Security-Policy header on the way out.
+text free of NUL bytes, and the Content-Security-Policy header on the way out.
 
 Each is decided here once, for every view, record and sign-in that needs it.
 """
@@ -9,6 +9,7 @@ import ipaddress
 from csp.constants import HEADER, SELF
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -34,6 +35,35 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(forwarded[-hops]))
     except ValueError:
         return remote_addr
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte in a path, a query or a form field is refused with 400.
+
+    No text a person types holds one, and PostgreSQL refuses to store or even compare
+    one: left to the views, every filter and search would answer 500. Uploaded files
+    are not looked at (their bytes are the importers' business).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _holds_nul(request.GET) or _posted_nul(request):
+            return HttpResponseBadRequest("NUL bytes are not accepted.", content_type="text/plain")
+        return self.get_response(request)
+
+
+def _holds_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+def _posted_nul(request) -> bool:
+    if request.method != "POST" or not request.content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        return False
+    return _holds_nul(request.POST)
 
 
 def safe_next(request, fallback: str) -> str:

@@ -13,6 +13,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import register_converter
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -57,8 +58,10 @@ def _xlsx_bytes(header, rows, sheet_title: str) -> bytes:
 def _xlsx_cell(sheet, value):
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if value.startswith(FORMULA_TRIGGERS):
+    # Control characters have no place in a worksheet (openpyxl refuses them); a name
+    # typed with one is still exported, without it.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    if cell.value.startswith(FORMULA_TRIGGERS):
         # A string cell, never a formula, and Excel's own quote prefix (shown as nothing,
         # kept when the cell is edited) rather than a visible apostrophe.
         cell.data_type = "s"

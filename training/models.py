@@ -78,6 +78,8 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
     audience_channels = ParentalManyToManyField(
         Channel, blank=True, related_name="+", verbose_name=_("channels")
     )
+    #: What agents read: the diff after a material change shows these.
+    reader_fields = ["title", "summary", "lessons", "quiz"]
     lessons = StreamField(LessonsBlock(), verbose_name=_("lessons"))
     quiz = StreamField(
         QuizBlock(),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.organisation.models import AgentProfile
 from portal.organisation.roles import Role
+from portal.visibility import live_pages
 
 from .audience import CourseAudience, audiences, channels_of
 from .models import CoursePage, CourseProgress, CourseVersion, SignOff
@@ -131,8 +132,7 @@ class Readiness:
 def required_courses() -> list[RequiredCourse]:
     """Live courses required for go-live, with their audience and current requirement."""
     courses = list(
-        CoursePage.objects.live()
-        .filter(required_for_go_live=True)
+        live_pages(CoursePage.objects.filter(required_for_go_live=True))
         .order_by("path")
         .values("pk", "title", "quiz")
     )

@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.diffs import version_diff
 from portal.http import client_ip, safe_next
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import Reach, viewer_scope
 from portal.organisation.views import agent_managers_only
 from portal.tabular import respond
+from portal.visibility import live_pages
 
 from . import progress as progress_module
 from .audience import audiences, channels_of, is_for
@@ -60,7 +62,7 @@ def serve_training_index(page, request):
         return redirect_to_login(request.get_full_path())
     scope = viewer_scope(request.user)
     profile = _own_profile(request.user)
-    courses = list(CoursePage.objects.live().child_of(page).order_by("path"))
+    courses = list(live_pages(CoursePage.objects.child_of(page)).order_by("path"))
     rows = []
     readiness = None
     if profile is not None:
@@ -164,13 +166,9 @@ def serve_course(course, request):
     profile = _course_access(course, request)
     context = _course_context(course, profile, request)
     if context["reviewing"]:
-        from knowledge.changes import changes_between
-
         completed = course.versions.filter(number=context["progress"].completed_version).first()
         if completed and completed.revision_id:
-            context["changes"] = changes_between(
-                course, completed.revision_id, request, fields={"lessons", "quiz"}
-            )
+            context["changes"] = version_diff(course, completed.revision_id, request.user)
     return TemplateResponse(request, "training/course_page.html", context)
 
 

@@ -26,11 +26,11 @@ def image_file(path: str):
 
 @require_safe
 def serve_media(request, path):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     image, stored = image_file(path)
     if image is None:
         raise Http404
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not may_download(request.user, image):
         raise Http404
     response = FileResponse(

@@ -4,17 +4,17 @@ Vendor managers import their roster here, in the portal; client managers reach t
 roster views through the Wagtail admin (``wagtail_hooks``), which only swaps the template.
 """
 
-import csv
-import io
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
+
+from portal.tabular import respond
 
 from .forms import RosterUploadForm
 from .models import AgentProfile, Channel, RosterImport, Team, Vendor
@@ -160,25 +160,9 @@ def roster_import(request, vendor_id, template="organisation/roster_import.html"
 
 def roster_template(request):
     """An empty roster with the expected columns and one example row, for Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["사번", "이름", "이메일", "팀", "채널", "스킬", "투입일", "상태"])
-    writer.writerow(
-        [
-            "A0001",
-            "홍길동",
-            "gildong@example.com",
-            "SEL1",
-            "전화, 채팅",
-            "환불, VIP",
-            "2026-12-01",
-            "재직",
-        ]
-    )
-    # The BOM makes Korean Excel open the file as UTF-8.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="roster-template.csv"'
-    return response
+    header = ["사번", "이름", "이메일", "팀", "채널", "스킬", "투입일", "상태"]
+    example = ["A0001", "홍길동", "gildong@example.com", "SEL1", "전화, 채팅", "환불, VIP"]
+    return respond(header, [[*example, "2026-12-01", "재직"]], "roster-template", "csv")
 
 
 roster_vendors_view = roster_importers_only(roster_vendors)

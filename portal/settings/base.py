@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.http.ContentSecurityPolicyMiddleware",
+    "portal.http.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +148,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # floor's shared address lock out every agent on it.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 100)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 60 * 60)
+# Failures to one account from all addresses together before it is refused everywhere.
+LOGIN_ACCOUNT_FAILURE_CEILING = env_int("LOGIN_ACCOUNT_FAILURE_CEILING", 1000)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -1,4 +1,4 @@
-"""A policy shows what changed since an earlier published version."""
+"""A policy shows what changed since an earlier published version, readably."""
 
 import pytest
 
@@ -18,8 +18,13 @@ def test_an_agent_sees_what_changed_since_an_earlier_version(client, world, know
 
     response = client.get(policy.url, {"since": first_revision})
     changes = response.context["changes"]
-    assert [str(diff.field_label()) for diff in changes] == ["한도(원)"]
-    assert "70000" in str(changes[0].htmldiff()) or "70,000" in str(changes[0].htmldiff())
+    assert [(d.label, d.before, d.after) for d in changes.fields] == [
+        ("한도(원)", "50,000원", "70,000원")
+    ]
+    assert changes.label == "버전 1 → 2"
+    html = response.text
+    assert "<del>50,000원</del>" in html and "<ins>70,000원</ins>" in html
+    assert "50007000" not in html
 
 
 def test_drafts_and_foreign_revisions_are_not_comparable(client, world, knowledge):

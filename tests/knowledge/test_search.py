@@ -99,3 +99,17 @@ def test_the_search_page_uses_a_fixed_number_of_queries(
     client.get(url, {"q": "환불"})
     with django_assert_max_num_queries(25):
         client.get(url, {"q": "환불"})
+
+
+def test_the_tag_list_names_only_tags_of_pages_the_reader_may_open(client, world, knowledge):
+    only_b = section("온누리 전용", audience=[(world.vendor_b, None)])
+    article(only_b, "온누리 프로모션", "온누리 전용", tags=["온누리-12월-프로모션"])
+    draft = article(knowledge["payments"], "초안", "초안", tags=["미공개-신상품"])
+    draft.unpublish()
+    client.force_login(world.agent_a1.user)
+    text = client.get("/knowledge/search/").text
+    assert "환불" in text
+    assert "온누리-12월-프로모션" not in text
+    assert "미공개-신상품" not in text
+    client.force_login(world.agent_b1.user)
+    assert "온누리-12월-프로모션" in client.get("/knowledge/search/").text

@@ -8,11 +8,13 @@ URL is covered the moment it is added; a URL whose parameters this test cannot f
 fails it, with the pattern named, until the filler below learns them.
 """
 
+import io
 import itertools
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 import pytest
 from django.test import Client
@@ -20,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import TeamFactory, make_agent
@@ -31,6 +34,8 @@ from tests.training.conftest import pass_course, publish_course
 pytestmark = pytest.mark.django_db
 
 MARKER = "zebra"
+#: A tag and a word found only on vendor B's pages.
+TAG = "zebra-promo"
 #: Combinations tried per URL pattern, at most; beyond it each parameter is varied alone.
 MAX_COMBINATIONS = 48
 
@@ -42,6 +47,10 @@ class Foreign:
     ints: list[int] = field(default_factory=list)
     strings: list[str] = field(default_factory=list)
     page_paths: list[str] = field(default_factory=list)
+    #: Query strings every portal URL is also asked with: ids, then words and slugs.
+    queries: list[str] = field(default_factory=list)
+    #: Whole URLs that no pattern alone would produce (a query on a page's path).
+    extra_urls: list[str] = field(default_factory=list)
     file_contents: list[bytes] = field(default_factory=list)
     uid: str = ""
 
@@ -80,13 +89,14 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
     _named(left.user, "ZEBRA Left")
 
     only_b = section("ZEBRA 전용 지식", audience=[(vendor, None)])
-    secret_policy = policy(only_b, "ZEBRA 보상 기준", "ZEBRA 고객 보상")
+    secret_policy = policy(only_b, "ZEBRA 보상 기준", "ZEBRA 고객 보상 얼룩말", tags=[TAG])
     document = make_document("ZEBRA 규정.pdf", b"%PDF-1.4 zebra secret rules")
     image = make_image("ZEBRA 지도")
     secret_article = article(
         only_b,
         "ZEBRA 안내",
-        "ZEBRA 상담 안내",
+        "ZEBRA 상담 안내 얼룩말",
+        tags=[TAG],
         blocks=[("document", document), ("image", {"image": image, "caption": "ZEBRA"})],
     )
     rendition = image.get_rendition("width-20")
@@ -109,17 +119,26 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
     course = publish_course("ZEBRA 교육", everyone=False, vendors=[vendor])
     attempt = pass_course(course, agent)
     signed, _created = sign_off(agent_readiness(agent), world.manager_b.user)
-    # For everyone, after B's agent was signed off: pointing at B's policy.
+    # For everyone, after B's agent was signed off: agent A confirms and finishes them,
+    # then a new version points at B's policy, so A is shown what changed.
     shared_notice = publish_notice("보상 기준 변경", everyone=True)
+    ack(shared_notice, world.agent_a1)
     shared_notice.affected_pages.create(page=secret_policy)
+    shared_notice.material_change = True
     shared_notice.save_revision().publish()
     shared_course = publish_course("보상 교육", lessons=1)
+    pass_course(shared_course, world.agent_a1)
     lessons = shared_course.lessons.raw_data
     lessons[0]["value"]["body"].append(
         {"type": "related_policies", "value": {"policies": [secret_policy.pk]}}
     )
     shared_course.lessons = lessons
+    shared_course.material_change = True
     shared_course.save_revision().publish()
+    shared_policy = policy(shared_section, "공용 보상 기준", "보상 요청", tags=["보상"])
+    first_revision = shared_policy.live_revision_id
+    shared_policy.conditions = f'<p><a linktype="page" id="{secret_policy.pk}">예외</a></p>'
+    shared_policy.save_revision().publish()
     RosterImport.objects.create(
         vendor=vendor,
         filename="ZEBRA.csv",
@@ -192,6 +211,15 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
         "/" + unpublished_notice.url_path.split("/", 2)[2],
     ]
     return Foreign(
+        queries=[
+            f"?vendor={vendor.pk}&team={team.pk}&agent={agent.pk}&since={notice.live_revision_id}",
+            f"?q=얼룩말&tag={TAG}&kind=policy&state=all&status=left&channel=phone&page=1",
+        ],
+        extra_urls=[
+            f"{shared_policy.url}?since={first_revision}",
+            f"{shared_course.url}",
+            f"{shared_notice.url}",
+        ],
         ints=ints,
         strings=[
             *map(str, ints),
@@ -323,15 +351,39 @@ def _combinations(options: list[list[str]]) -> list[tuple[str, ...]]:
 # --- The test -------------------------------------------------------------------------
 
 
-def _leaks(response, foreign: Foreign) -> str:
+def _leaks(response, foreign: Foreign, asked: str) -> str:
+    """What of the other vendor ``response`` shows: in its body (an XLSX unzipped), or
+    where it redirects to. What the request itself said (its path, a query value echoed
+    in a search box or a ``next``) is not a leak and is taken out first."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    if MARKER.encode() in body.lower():
-        index = body.lower().index(MARKER.encode())
-        return body[max(0, index - 80) : index + 40].decode("utf-8", "replace")
     for content in foreign.file_contents:
         if content and body == content:
             return "a file of the other vendor"
-    return ""
+    if body.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            body = b"\n".join(archive.read(name) for name in archive.namelist())
+    text = body.decode("utf-8", "replace") + "\n" + _fully_unquoted(response.get("Location", ""))
+    for echo in _echoes(asked):
+        text = text.replace(echo, "")
+    index = text.lower().find(MARKER)
+    return text[max(0, index - 80) : index + 40] if index >= 0 else ""
+
+
+def _fully_unquoted(text: str) -> str:
+    # A login redirect quotes the already quoted path it came from.
+    while (plain := unquote(text)) != text:
+        text = plain
+    return text
+
+
+def _echoes(asked: str) -> list[str]:
+    path, _sep, query = asked.partition("?")
+    said = [asked, path, *(value for _key, value in parse_qsl(query))]
+    forms = set()
+    for text in said:
+        text = unquote(text)
+        forms |= {text, quote(text), quote(text, safe=""), escape(text), quote(text, safe="/")}
+    return sorted(forms, key=len, reverse=True)
 
 
 def _people(world):
@@ -354,18 +406,24 @@ def test_no_url_shows_another_vendor_to(role, world, foreign, settings):
     # admin pattern proves the door is shut; anyone it lets in gets every URL.
     admin_open = client.get("/admin/").status_code == 200
     problems = []
+    requests = []
     for pattern, concrete in concrete_urls(foreign):
         if pattern.startswith("admin/") and not admin_open:
             concrete = concrete[:1]
         for url in concrete:
-            for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                if response.status_code >= 500:
-                    problems.append(f"{method.upper()} {url} ({pattern}): {response.status_code}")
-                elif response.status_code == 200 and (leak := _leaks(response, foreign)):
-                    problems.append(f"{method.upper()} {url} ({pattern}) shows: {leak!r}")
-            if person is not None and "_auth_user_id" not in client.session:
-                client.force_login(person)  # a sign-out URL worked: carry on as them
+            requests += [(pattern, "get", url), (pattern, "post", url)]
+            if not pattern.startswith("admin/"):
+                # Filters, searches and "since" take the other vendor's ids and words too.
+                requests += [(pattern, "get", url + query) for query in foreign.queries]
+    requests += [("(page with a query)", "get", url) for url in foreign.extra_urls]
+    for pattern, method, url in requests:
+        response = getattr(client, method)(url)
+        if response.status_code >= 500:
+            problems.append(f"{method.upper()} {url} ({pattern}): {response.status_code}")
+        elif leak := _leaks(response, foreign, url):
+            problems.append(f"{method.upper()} {url} ({pattern}) shows: {leak!r}")
+        if person is not None and "_auth_user_id" not in client.session:
+            client.force_login(person)  # a sign-out URL worked: carry on as them
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:80])
 
 

@@ -156,3 +156,26 @@ def test_the_admin_alone_runs_wagtails_inline_scripts(client):
     directives = _policy(client.get(reverse("wagtailadmin_login")))
     assert directives["script-src"] == "'self' 'unsafe-inline'"
     assert directives["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/knowledge/search/?tag=a%00",
+        "/knowledge/search.json?q=%00",
+        "/org/agents/?q=a%00",
+        "/media/original_images/a%00b.png",
+        "/%00/",
+    ],
+)
+def test_nul_bytes_are_a_bad_request_not_a_server_error(client, world, url):
+    client.force_login(world.manager_a.user)
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_posted_nul_byte_is_a_bad_request(client, world):
+    client.force_login(world.agent_a1.user)
+    response = client.post("/accounts/language/", {"language": "ko\x00"})
+    assert response.status_code == 400

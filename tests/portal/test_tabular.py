@@ -47,6 +47,13 @@ def test_xlsx_text_is_never_a_formula():
     assert second[1].value == -2
 
 
+def test_control_characters_do_not_break_an_xlsx_export():
+    response = respond(["이름"], [["\x07벨"], ["=\x01A1"]], "t", "xlsx")
+    (_header, first, second) = _xlsx_rows(response)
+    assert first[0].value == "벨"
+    assert second[0].value == "=A1" and second[0].data_type == "s" and second[0].quotePrefix
+
+
 @pytest.mark.django_db
 def test_notice_exports_neutralise_names_and_browsers(client, world):
     user = world.agent_a1.user

@@ -90,6 +90,18 @@ def match_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return positions, problems
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """Invisible characters (a bell, a stray tab) that no name holds and no sheet shows."""
+    return bool(_CONTROL_CHARACTERS.search(value))
+
+
+def control_characters_message() -> str:
+    return _("it holds an invisible control character; retype it")
+
+
 def text(value) -> str:
     """A cell as text: Excel turns employee numbers like 00123 into 123.0, undo the .0."""
     if value is None:

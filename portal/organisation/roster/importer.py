@@ -192,6 +192,8 @@ def _validate_rows(vendor, raw_rows, positions, errors) -> list[RosterRow]:
             row_errors.append(
                 RowError(number, _("the employee number is empty"), "employee_number")
             )
+        elif col.has_control_characters(employee_number):
+            row_errors.append(RowError(number, col.control_characters_message(), "employee_number"))
         elif len(employee_number) > 32:
             row_errors.append(
                 RowError(
@@ -215,6 +217,8 @@ def _validate_rows(vendor, raw_rows, positions, errors) -> list[RosterRow]:
             row_errors.append(RowError(number, _("the name is empty"), "name"))
         elif len(name) > 150:
             row_errors.append(RowError(number, _("the name is longer than 150 characters"), "name"))
+        elif col.has_control_characters(name):
+            row_errors.append(RowError(number, col.control_characters_message(), "name"))
 
         email = check("email", col.parse_email, cell(values, "email"))
 

@@ -88,6 +88,16 @@ def test_a_flood_from_one_address_does_not_lock_the_person_out_from_theirs(clien
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_guesses_spread_over_many_addresses_meet_a_ceiling_per_account(client, settings):
+    settings.LOGIN_ACCOUNT_FAILURE_CEILING = 6
+    UserFactory(username="minji")
+    for host in range(1, 7):
+        login_from(client, f"198.51.100.{host}", "minji", "wrong")
+    refused = login_from(client, "198.51.100.99", "minji")
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_the_lockout_says_why_on_the_login_page(client):
     UserFactory(username="minji")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -230,6 +230,18 @@ def test_an_account_name_taken_by_someone_else_is_a_row_error(world):
     assert [(e.row, e.column) for e in report.errors] == [(3, "employee_number")]
 
 
+def test_invisible_control_characters_are_row_errors(world):
+    before = snapshot(world.vendor_a)
+    rows = [
+        *GOOD_ROWS,
+        "1004,\x07벨,bell@example.com,SEL1,,,,",
+        "10\x0205,이름,x5@example.com,SEL1,,,,",
+    ]
+    report = import_roster(world.vendor_a, csv_bytes(rows), "r.csv")
+    assert [(e.row, e.column) for e in report.errors] == [(5, "name"), (6, "employee_number")]
+    assert snapshot(world.vendor_a) == before
+
+
 def test_a_successful_import_is_recorded(world):
     import_roster(world.vendor_a, csv_bytes(GOOD_ROWS), "r.csv", imported_by=world.manager_a.user)
     record = RosterImport.objects.unscoped().get()

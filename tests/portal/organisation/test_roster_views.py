@@ -159,7 +159,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, world):
 def test_the_template_opens_in_korean_excel(client, world):
     client.force_login(world.manager_a.user)
     response = client.get(reverse("organisation:roster_template"))
-    assert response.content.startswith("\ufeff사번".encode())
+    assert b"".join(response.streaming_content).startswith("\ufeff사번".encode())
 
 
 def test_the_roster_page_lists_recent_imports_with_fixed_queries(
