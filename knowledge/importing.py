@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 import markdown
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from wagtail.models import Page, Site
@@ -77,7 +78,9 @@ def import_knowledge(
     report = ImportReport()
     items = _validate(read_lines(source), report)
     existing = _existing_pages([item["external_id"] for item in items])
+    scheduled = _scheduled_changes(existing.values())
     report.errors += _conflicts(items, existing)
+    report.errors += _would_override_scheduled(items, existing, scheduled)
     if not report.ok:
         report.errors.sort(key=lambda error: error.line)
         return report
@@ -88,7 +91,7 @@ def import_knowledge(
             if page is None:
                 _create(item, sections, publish)
                 report.created += 1
-            elif _update(page, item, publish):
+            elif _update(page, item, publish, scheduled=page.pk in scheduled):
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -223,6 +226,43 @@ def _conflicts(items, existing) -> list[LineError]:
     return errors
 
 
+def _scheduled_changes(pages) -> dict[int, object]:
+    """Page id -> when its scheduled revision goes live, for the pages that have one."""
+    from wagtail.models import Revision
+
+    ids = [str(page.pk) for page in pages]
+    rows = Revision.page_revisions.filter(
+        object_id__in=ids, approved_go_live_at__isnull=False
+    ).values_list("object_id", "approved_go_live_at")
+    return {int(object_id): when for object_id, when in rows}
+
+
+def _would_override_scheduled(items, existing, scheduled) -> list[LineError]:
+    """A line that would change a page with a scheduled (announced) change is refused:
+    publishing it now would cancel that change and contradict its notice."""
+    errors = []
+    for item in items:
+        page = existing.get(item["external_id"])
+        if page is None or page.pk not in scheduled:
+            continue
+        probe = type(page).objects.get(pk=page.pk)
+        before = _fingerprint(probe)
+        _fill(probe, item)
+        if _fingerprint(probe) != before:
+            when = timezone.localtime(scheduled[page.pk]).strftime("%Y-%m-%d %H:%M")
+            errors.append(
+                LineError(
+                    item["line"],
+                    _(
+                        "%(id)s has a change scheduled for %(when)s; import this line once "
+                        "it has taken effect, or withdraw that change first"
+                    )
+                    % {"id": item["external_id"], "when": when},
+                )
+            )
+    return errors
+
+
 def _existing_pages(external_ids: list[str]) -> dict[str, Page]:
     found = {}
     for model in KIND_MODELS.values():
@@ -297,11 +337,18 @@ def _create(item, sections, publish: bool) -> None:
         revision.publish()
 
 
-def _update(page, item, publish: bool) -> bool:
-    """Save a new revision only if the line changes the page (or its published state)."""
+def _update(page, item, publish: bool, scheduled: bool = False) -> bool:
+    """Save a new revision only if the line changes the page (or its published state).
+
+    A page whose next revision is scheduled (an announced change) is settled when its
+    live content is the line's: that revision is left to go live when it is due.
+    """
     before = _fingerprint(page)
     _fill(page, item)
-    settled = page.live and not page.has_unpublished_changes if publish else not page.live
+    if publish:
+        settled = page.live and (scheduled or not page.has_unpublished_changes)
+    else:
+        settled = not page.live
     if settled and _fingerprint(page) == before:
         return False
     revision = page.save_revision()

@@ -5,6 +5,9 @@ for filtering, an owner, an optional audience (vendors or teams) and login-only
 serving through ``knowledge.visibility``.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.http import Http404
@@ -20,7 +23,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from portal.organisation.roles import CLIENT_ROLES
+
 from .blocks import KnowledgeBodyBlock
+from .forms import KnowledgePageForm
 from .korean import analyse
 
 
@@ -111,6 +117,55 @@ class KnowledgePage(Page):
         help_text=_("The person or team answerable for this content."),
     )
 
+    class ReviewInterval(models.IntegerChoices):
+        DAYS_30 = 30, _("Every 30 days")
+        DAYS_90 = 90, _("Every 90 days")
+        DAYS_180 = 180, _("Every 180 days")
+        DAYS_365 = 365, _("Every 365 days")
+
+    # Wagtail's own ``Page.owner`` is whoever created the page; the person who keeps the
+    # content true is another matter, hence another name.
+    content_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("content owner"),
+        # Client staff: vendor-side people never enter the admin, so could never review.
+        limit_choices_to=models.Q(is_active=True, agent_profile__isnull=True)
+        & (
+            models.Q(groups__name__in=[role.value for role in CLIENT_ROLES])
+            | models.Q(is_superuser=True)
+        ),
+        help_text=_(
+            "The client staff member who keeps this page true. They are reminded when "
+            "its review falls due."
+        ),
+    )
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review interval"),
+        choices=ReviewInterval.choices,
+        default=ReviewInterval.DAYS_90,
+        # Not required in the form: left out (forms written before it existed) or empty,
+        # it is the default (``clean``).
+        blank=True,
+        # Rows written by SQL (benchmarks/search.py) get the default from the database.
+        db_default=ReviewInterval.DAYS_90,
+    )
+    # Set by publishing and by "Mark as verified", never by the edit form. A revision's
+    # copy is ignored (``with_content_json``): an old revision cannot bring back an old date.
+    verified_at = models.DateTimeField(_("last verified"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+
     #: What readers see, in order: the fields a diff shows (``portal.diffs``).
     reader_fields = ["title", "summary"]
 
@@ -132,9 +187,25 @@ class KnowledgePage(Page):
             [FieldPanel("tags"), FieldPanel("products"), FieldPanel("channels")],
             heading=_("Tags and taxonomy"),
         ),
-        FieldPanel("owner_name"),
+        MultiFieldPanel(
+            [
+                FieldPanel("content_owner"),
+                FieldPanel(
+                    "owner_name",
+                    heading=_("Owner shown to agents (name or team)"),
+                    help_text=_("Shown when no content owner is chosen."),
+                ),
+                FieldPanel("review_interval_days"),
+                FieldPanel("verified_at", read_only=True),
+                FieldPanel("verified_by", read_only=True),
+            ],
+            heading=_("Owner and review"),
+        ),
         FieldPanel("external_id", read_only=True),
     ]
+
+    # A copy is new content: nobody has verified it yet.
+    exclude_fields_in_copy = ["verified_at", "verified_by"]
 
     class Meta:
         abstract = True
@@ -148,6 +219,49 @@ class KnowledgePage(Page):
 
     def is_expired(self) -> bool:
         return bool(self.expire_at and self.expire_at <= timezone.now())
+
+    def clean(self):
+        super().clean()
+        if self.review_interval_days in (None, ""):
+            self.review_interval_days = self.ReviewInterval.DAYS_90
+
+    @property
+    def owner_display_name(self) -> str:
+        """The content owner's name, else the free-text owner (e.g. a team)."""
+        if self.content_owner_id:
+            return self.content_owner.get_full_name()
+        return self.owner_name
+
+    @property
+    def verified_on(self):
+        """When the content was last confirmed true: a verification or, before the first
+        one, the last publish (publishing verifies)."""
+        return self.verified_at or self.last_published_at
+
+    @property
+    def review_due(self):
+        """When the content must be verified again; None for a page never published."""
+        base = self.verified_on
+        return base + timedelta(days=self.review_interval_days) if base else None
+
+    @property
+    def is_review_overdue(self) -> bool:
+        due = self.review_due
+        return due is not None and due <= timezone.now()
+
+    def with_content_json(self, content):
+        # Verification belongs to the page as a whole, like Wagtail's ``live`` or
+        # ``locked``: a revision being edited, previewed or published keeps the row's.
+        page = super().with_content_json(content)
+        page.verified_at = self.verified_at
+        page.verified_by_id = self.verified_by_id
+        # A revision saved before owners existed says nothing about them: the row's
+        # (filled in from ``owner_name`` by migration 0002) stands.
+        for name in ("content_owner", "review_interval_days"):
+            if name not in content:
+                attname = self._meta.get_field(name).attname
+                setattr(page, attname, getattr(self, attname))
+        return page
 
     def serve(self, request, *args, **kwargs):
         from .visibility import can_view
@@ -202,7 +316,13 @@ class ArticlePage(KnowledgePage):
     body = StreamField(KnowledgeBodyBlock(), verbose_name=_("body"), blank=True)
 
     reader_fields = ["title", "summary", "body"]
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    base_form_class = KnowledgePageForm
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        *KnowledgePageForm.publish_panels(),
+    ]
     settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
     promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
 
@@ -302,6 +422,7 @@ class AnswerPolicyPage(KnowledgePage):
         "effective_from",
         "effective_until",
     ]
+    reader_labels = {"scripts": _("Approved answer scripts")}
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
@@ -326,7 +447,9 @@ class AnswerPolicyPage(KnowledgePage):
             [FieldPanel("effective_from"), FieldPanel("effective_until")],
             heading=_("Effective period"),
         ),
+        *KnowledgePageForm.publish_panels(),
     ]
+    base_form_class = KnowledgePageForm
     settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
     promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
 
@@ -397,3 +520,27 @@ class AnswerScript(Orderable):
 
     def __str__(self):
         return f"{self.get_channel_display()}: {self.text[:40]}"
+
+
+class ReviewReminder(models.Model):
+    """A knowledge page falling due for review, told once per due date: to its content
+    owner, or to the client managers when it has none (``knowledge.verification``)."""
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    #: The local date the review fell due; a new verification starts a new period.
+    due_on = models.DateField()
+    #: Who was told; empty when the page had no owner and the client managers were.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review reminder")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "due_on"], name="one_review_reminder_per_due")
+        ]
+
+    def __str__(self):
+        return f"{self.page_id} due {self.due_on}"

@@ -5,8 +5,10 @@ tsvector no index can serve) and ranks every match; at 100,000 pages that is a f
 scan. Here the title and body GIN indexes answer the match, pages holding every query term
 are preferred (pages holding any of them are added when those are few), and no more
 than ``MAX_RANKED`` matches per field are ranked: a word found in tens of thousands of
-pages would otherwise cost a heap fetch and a rank computation for each. Other
-databases use the configured Wagtail backend unchanged.
+pages would otherwise cost a heap fetch and a rank computation for each. A body's rank
+is divided by its length: a course holds every lesson and would otherwise outrank the
+short policy or notice that answers the question on word counts alone (SQLite's BM25
+normalises length too). Other databases use the configured Wagtail backend unchanged.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +16,8 @@ from django.db import connection
 from wagtail.models import Page
 
 TITLE_WEIGHT = 2.0
+#: ts_rank's normalisation of the body: 2 divides the rank by the document's length.
+BODY_NORMALISATION = 2
 #: Matches ranked per field (title, body) and per kind of match (all terms, any term).
 #: Each costs a heap fetch and a rank computation; a word found in thousands of pages
 #: adds cost, not precision, beyond this.
@@ -38,7 +42,9 @@ _RANKED_SQL = """
     )
     SELECT e.object_id
     FROM wagtailsearch_indexentry e JOIN candidates c ON c.id = e.id, query
-    ORDER BY %(weight)s * ts_rank(e.title, query.r) + ts_rank(e.body, query.r) DESC, e.id DESC
+    ORDER BY %(weight)s * ts_rank(e.title, query.r)
+             + ts_rank(e.body, query.r, %(body_normalisation)s) DESC,
+             e.id DESC
     LIMIT %(limit)s
 """
 
@@ -67,6 +73,7 @@ def _ranked(match: str, rank: str, content_types, limit: int, cap=MAX_RANKED) ->
         "types": content_types,
         "cap": cap,
         "weight": TITLE_WEIGHT,
+        "body_normalisation": BODY_NORMALISATION,
         "limit": limit,
     }
     with connection.cursor() as cursor:

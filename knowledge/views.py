@@ -1,11 +1,12 @@
-"""The search page and its JSON twin; both go through ``search_knowledge``."""
+"""The search page and its JSON twin; both go through ``search_knowledge``, and both show
+each hit's kind and how many hits there are of each kind."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from taggit.models import Tag
 
-from .search import KINDS, search_knowledge
+from .search import KIND_LABELS, KINDS, search_knowledge
 from .visibility import visible_pages
 
 
@@ -40,7 +41,7 @@ def search(request):
     return render(
         request,
         "knowledge/search.html",
-        {**params, "results": results, "tags": tags, "kinds": KINDS},
+        {**params, "results": results, "tags": tags, "kinds": list(KIND_LABELS.items())},
     )
 
 
@@ -56,12 +57,15 @@ def search_json(request):
             "total": results.total,
             "page": results.page_number,
             "pages": results.num_pages,
+            # Hits per kind for this query, whichever kind was asked for.
+            "facets": {facet.kind: facet.count for facet in results.facets},
             "results": [
                 {
                     "id": hit.page.pk,
                     "title": hit.page.title,
                     "kind": hit.kind,
-                    "url": hit.page.url,
+                    "url": hit.url,
+                    "lesson": hit.lesson_title or None,
                     "snippet": str(hit.snippet),
                     "last_changed": hit.page.last_published_at,
                 }

@@ -1,18 +1,20 @@
-"""Demo notices: a launch, a promotion, a policy change in its second version, a system
-notice; delivered at once, and acknowledged by some of the demo agents so every
-dashboard has something to show. Loaded once: an existing notices section is kept."""
+"""Demo notices: a launch, a promotion, a policy change that took effect three days ago
+(in its second version), a system notice, and a change scheduled for next Monday;
+delivered at once, and acknowledged by some of the demo agents so every dashboard has
+something to show. Each notice about a policy is one record with the policy's change,
+so the two always agree. Loaded once: an existing notices section is kept."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Site
 
-from portal.organisation.models import AgentProfile, Vendor
+from portal.organisation.models import AgentProfile
 
 from .acknowledging import acknowledge
 from .delivery import create_deliveries, send_delivery_emails
-from .models import ChangeNoticePage, Delivery, NoticeDispatch, NoticeIndexPage
+from .models import Change, ChangeNoticePage, Delivery, NoticeDispatch, NoticeIndexPage
 from .versions import current_material_version, latest_version
 
 QUESTION = {
@@ -34,7 +36,6 @@ def load_demo_notices() -> int:
     home.add_child(instance=section)
     section.save_revision().publish()
     now = timezone.now()
-    hgcs = Vendor.objects.unscoped().get(code="HGCS")
 
     membership = _publish(
         section,
@@ -58,16 +59,7 @@ def load_demo_notices() -> int:
         due=now + timedelta(days=1),
         until=now + timedelta(days=37),
     )
-    refund = _publish(
-        section,
-        title="환불 접수 기간 변경: 7일 → 14일",
-        kind="policy",
-        priority="urgent",
-        summary="단순 변심 환불 접수 기간이 수령 후 7일에서 14일로 늘어납니다.",
-        changes="<p>단순 변심 환불은 <b>수령 후 7일</b> 이내 접수합니다.</p>",
-        vendors=[hgcs],
-        due=now - timedelta(hours=6),
-    )
+    refund = _refund_period_change(section, now)
     _publish(
         section,
         title="상담 시스템 정기 점검 (일요일 02:00~04:00)",
@@ -89,17 +81,139 @@ def load_demo_notices() -> int:
             _ack(membership, agent, {"0": ["1"]})
         if index % 2 == 0:
             _ack(promotion, agent)
-        if agent.vendor_id == hgcs.pk and index % 4 == 0:
+        # The printed demo agent of each vendor (employee 1002) confirmed version 1.
+        if index % 4 == 0 or agent.employee_number == "1002":
             _ack(refund, agent)
-    # The refund policy then changes materially: those who confirmed version 1 see the
-    # difference and confirm again.
-    refund.changes = (
-        "<p>단순 변심 환불은 <b>수령 후 14일</b> 이내 접수합니다.</p>"
-        "<p>14일이 지난 요청은 팀장 승인 후 처리합니다.</p>"
+    # The notice then gains a check of understanding (a material version): those who
+    # confirmed version 1 see what changed and confirm again.
+    refund.summary = (
+        "단순 변심 환불 접수 기간이 수령 후 7일에서 14일로 늘었습니다. "
+        "14일을 넘긴 요청은 받지 않습니다."
     )
+    refund.understanding_check = [("question", REFUND_QUESTION)]
     refund.material_change = True
     _publish_revision(refund)
     return ChangeNoticePage.objects.count()
+
+
+#: The demo's policies that change: by their external ids in demo_data/knowledge.jsonl.
+REFUND_POLICY = "demo-policy-refund-change-of-mind"
+DELAY_POLICY = "demo-policy-delivery-delay-compensation"
+DELAY_NOTICE = "배송 지연 보상 인상: 3,000원 → 5,000원"
+REFUND_QUESTION = {
+    "question": "단순 변심 환불은 수령 후 며칠 안에 접수하나요?",
+    "choices": [
+        {"text": "7일", "correct": False},
+        {"text": "14일", "correct": True},
+        {"text": "30일", "correct": False},
+    ],
+    "explanation": "접수 기간이 수령 후 14일로 늘었습니다.",
+}
+
+
+def _publisher():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username="nuri-publisher").first()
+
+
+def _refund_period_change(section, now):
+    """Three days ago the refund period went from 7 to 14 days: the policy's change and
+    the notice that announced it, one record (the demo file holds the policy as it
+    reads now, so its earlier wording is published first)."""
+    from knowledge.models import AnswerPolicyPage
+
+    publisher = _publisher()
+    policy = AnswerPolicyPage.objects.get(external_id=REFUND_POLICY)
+    current = policy.conditions
+    policy.conditions = current.replace("14일", "7일")
+    policy.save_revision(user=publisher).publish(user=publisher)
+    policy.refresh_from_db()
+    base = policy.live_revision
+    policy.conditions = current
+    revision = policy.save_revision(user=publisher)
+
+    notice = ChangeNoticePage(
+        title="환불 접수 기간 변경: 7일 → 14일",
+        kind="policy",
+        priority="urgent",
+        summary="단순 변심 환불 접수 기간이 수령 후 7일에서 14일로 늘었습니다.",
+        changes="<p>고객이 14일 안에 요청하면 기존과 같이 회수 후 환불합니다.</p>",
+        audience_everyone=True,
+        acknowledge_by=now - timedelta(hours=6),
+        counts_for_readiness=True,
+        live=False,
+    )
+    section.add_child(instance=notice)
+    took_effect = now - timedelta(days=3)
+    Change.objects.create(
+        notice=notice,
+        page=policy,
+        revision=revision,
+        base_revision=base,
+        effective_at=took_effect,
+        created_by=publisher,
+    )
+    revision.publish(user=publisher)
+    Change.objects.filter(notice=notice).update(took_effect_at=took_effect)
+    notice.effective_from = took_effect
+    notice.save()
+    return _publish_revision(notice)
+
+
+def load_demo_changes() -> int:
+    """A change scheduled for next Monday: the delay compensation rises from 3,000 to
+    5,000 won in the policy and in the course lesson that teaches it, announced by one
+    notice. Loaded once."""
+    from knowledge.models import AnswerPolicyPage, AnswerScript
+    from training.models import CoursePage
+
+    from . import changes
+
+    if Change.objects.filter(notice__title=DELAY_NOTICE).exists():
+        return 0
+    publisher = _publisher()
+    policy = AnswerPolicyPage.objects.get(external_id=DELAY_POLICY)
+    policy.limit_amount_krw = 5000
+    policy.scripts = [
+        AnswerScript(channel=script.channel, text=script.text.replace("3,000원", "5,000원"))
+        for script in policy.scripts.all()
+    ]
+    policy.save_revision(user=publisher)
+    course = CoursePage.objects.get(slug="product-basics")
+    course.lessons = _replaced(course.lessons.raw_data, "3,000원", "5,000원")
+    course.quiz = _replaced(course.quiz.raw_data, "3,000원", "5,000원")
+    course.material_change = True
+    course.save_revision(user=publisher)
+
+    days = 7 - timezone.localdate().weekday()
+    starts = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=days), time(0, 0))
+    )
+    change = changes.announce(
+        policy,
+        effective_at=starts,
+        user=publisher,
+        new_notice=changes.NewNotice(
+            title=DELAY_NOTICE,
+            summary="다음 주 월요일부터 2시간 이상 배송 지연 적립금이 5,000원으로 오릅니다.",
+            acknowledge_by=starts,
+            publish_now=False,
+        ),
+    )
+    changes.announce(course, effective_at=starts, user=publisher, notice=change.notice)
+    notice = ChangeNoticePage.objects.get(pk=change.notice_id)
+    notice.save_revision(user=publisher).publish(user=publisher)
+    notice.refresh_from_db()
+    _deliver_now(notice)
+    return 2
+
+
+def _replaced(raw, old: str, new: str):
+    """A StreamField's raw data with ``old`` replaced by ``new`` in every text."""
+    import json
+
+    return json.loads(json.dumps(list(raw), ensure_ascii=False).replace(old, new))
 
 
 def _publish(section, *, title, kind, summary, changes, **options):

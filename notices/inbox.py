@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .models import Acknowledgement, Delivery, NoticeVersion, in_effect
@@ -72,13 +72,16 @@ def is_overdue(delivery, now=None) -> bool:
     )
 
 
-def current_required_versions():
-    """Ids of the current material versions of live notices that ask for an
-    acknowledgement and have not expired (a subquery; a handful of rows)."""
+def readiness_versions():
+    """Ids of the current material versions of notices in effect that count for go-live
+    readiness and ask for an acknowledgement (a subquery; a handful of rows)."""
     now = timezone.now()
     return (
         NoticeVersion.objects.filter(
-            in_effect(now, "notice__"), material=True, notice__acknowledgement_required=True
+            in_effect(now, "notice__"),
+            material=True,
+            notice__acknowledgement_required=True,
+            notice__counts_for_readiness=True,
         )
         .exclude(
             Exists(
@@ -91,13 +94,27 @@ def current_required_versions():
     )
 
 
-def _required_deliveries(agents):
-    """Current deliveries that ask for an acknowledgement, for ``agents`` (a queryset or
-    ids), each annotated with ``acknowledged``."""
+def _not_yet_live_when_published():
+    """A delivery counts for readiness unless its agent had already gone live when the
+    version was published: a cohort already at work is not dragged back."""
     return (
-        Delivery.objects.unscoped()
-        .filter(agent__in=agents, version__in=current_required_versions())
-        .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
+        Q(agent__go_live_date__isnull=True)
+        | Q(agent__go_live_date__gte=timezone.localdate())
+        | Q(version__published_at__date__lte=F("agent__go_live_date"))
+    )
+
+
+def _readiness_deliveries(agents):
+    """Deliveries that count for readiness, for ``agents`` (a queryset or ids)."""
+    return Delivery.objects.unscoped().filter(
+        _not_yet_live_when_published(), agent__in=agents, version__in=readiness_versions()
+    )
+
+
+def _required_deliveries(agents):
+    """Deliveries that count for readiness, each annotated with ``acknowledged``."""
+    return _readiness_deliveries(agents).annotate(
+        acknowledged=Exists(acknowledgement_of_delivery())
     )
 
 
@@ -109,17 +126,13 @@ def acknowledgement_counts(agents) -> dict[int, tuple[int, int]]:
     """
     from django.db.models import Count
 
-    versions = current_required_versions()
+    versions = readiness_versions()
     delivered = dict(
-        Delivery.objects.unscoped()
-        .filter(agent__in=agents, version__in=versions)
-        .values_list("agent_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+        _readiness_deliveries(agents).values_list("agent_id").annotate(n=Count("pk")).order_by()
     )
     acknowledged = dict(
         Acknowledgement.objects.unscoped()
-        .filter(agent__in=agents, version__in=versions)
+        .filter(_not_yet_live_when_published(), agent__in=agents, version__in=versions)
         .values_list("agent_id")
         .annotate(n=Count("pk"))
         .order_by()

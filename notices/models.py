@@ -15,18 +15,22 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
+from wagtail.search import index
 
+from knowledge.korean import analyse
 from portal.organisation.models import AgentProfile, Channel, Team, Vendor
 from portal.organisation.roles import VENDOR_ROLES
 from portal.organisation.scoping import Reach, ScopedQuerySet
 from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
 
 from .blocks import UnderstandingCheckBlock
+from .panels import ReadinessImpactPanel
 
 
 def in_effect(now, via: str = "") -> Q:
@@ -87,7 +91,61 @@ class ChangeNoticeForm(MaterialChangeForm):
         until, starts = cleaned.get("effective_until"), cleaned.get("effective_from")
         if until and starts and until < starts:
             self.add_error("effective_until", _("The end is before the start."))
+        self._check_announced_changes(starts, until)
+        self._check_affected_pages_are_seen(cleaned)
         return cleaned
+
+    def _check_affected_pages_are_seen(self, cleaned):
+        """A notice never points its readers at a page some of them may not open."""
+        from .audience import agents_in, who_cannot_see
+
+        formset = self.formsets.get("affected_pages")
+        if formset is None or self.errors:
+            return
+        agents = agents_in(
+            everyone=cleaned.get("audience_everyone"),
+            vendor_ids=[v.pk for v in cleaned.get("audience_vendors") or []],
+            team_ids=[t.pk for t in cleaned.get("audience_teams") or []],
+            channel_ids=[c.pk for c in cleaned.get("audience_channels") or []],
+            role_ids=[r.pk for r in cleaned.get("audience_roles") or []],
+        )
+        for form in formset.forms:
+            page = form.cleaned_data.get("page") if form.is_valid() else None
+            if page is None or form.cleaned_data.get("DELETE"):
+                continue
+            unseen = who_cannot_see(agents, page)
+            if unseen:
+                self.add_error(
+                    None,
+                    _("“%(page)s” cannot be opened by part of the audience: %(names)s.")
+                    % {"page": page.title, "names": unseen},
+                )
+
+    def _check_announced_changes(self, starts, until):
+        """The notice's dates and the changes it announces say the same thing."""
+        if not self.instance.pk:
+            return
+        first = (
+            Change.objects.filter(notice=self.instance, withdrawn_at__isnull=True)
+            .order_by("effective_at")
+            .values_list("effective_at", flat=True)
+            .first()
+        )
+        if first is None:
+            return
+        when = timezone.localtime(first).strftime("%Y-%m-%d %H:%M")
+        if starts and starts != first:
+            self.add_error(
+                "effective_from",
+                _("The change this notice announces takes effect at %(when)s; so does the notice.")
+                % {"when": when},
+            )
+        if until and until <= first:
+            self.add_error(
+                "effective_until",
+                _("The notice would end before its change takes effect (%(when)s).")
+                % {"when": when},
+            )
 
 
 class ChangeNoticePage(PublishedWithItsRecords, Page):
@@ -98,7 +156,14 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
     summary = models.TextField(_("summary"), help_text=_("Two or three lines: what and why."))
-    changes = RichTextField(_("what changes"))
+    changes = RichTextField(
+        _("what changes"),
+        blank=True,
+        help_text=_(
+            "In your words. When the notice announces scheduled changes of pages, their "
+            "differences are shown below this, as they will be."
+        ),
+    )
     effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
     effective_until = models.DateTimeField(
         _("effective until"),
@@ -118,6 +183,14 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
         help_text=_("Leave empty for every role."),
     )
     acknowledgement_required = models.BooleanField(_("acknowledgement required"), default=True)
+    counts_for_readiness = models.BooleanField(
+        _("counts for go-live readiness"),
+        default=False,
+        help_text=_(
+            "Agents not yet live are not ready until they confirm it. Agents already live "
+            "are not held back by it."
+        ),
+    )
     acknowledge_by = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     understanding_check = StreamField(
         UnderstandingCheckBlock(),
@@ -145,6 +218,9 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
         "understanding_check",
         "affected_pages",
     ]
+    reader_labels = {"affected_pages": _("Affected articles and policies")}
+    # Found by search as knowledge pages are: through the analysed (Korean) text.
+    search_fields = [*Page.search_fields, index.SearchField("search_terms")]
     base_form_class = ChangeNoticeForm
     content_panels = [
         *Page.content_panels,
@@ -171,6 +247,8 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
                 FieldRowPanel(
                     [FieldPanel("acknowledgement_required"), FieldPanel("acknowledge_by")]
                 ),
+                FieldPanel("counts_for_readiness"),
+                ReadinessImpactPanel(),
                 FieldPanel("understanding_check"),
             ],
             heading=_("Acknowledgement"),
@@ -204,6 +282,9 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
     def is_current(self, now=None) -> bool:
         now = now or timezone.now()
         return self.effective_until is None or self.effective_until > now
+
+    def search_terms(self) -> str:
+        return analyse(f"{self.title}\n{self.summary}\n{strip_tags(self.changes)}")
 
 
 class AffectedPage(Orderable):
@@ -491,3 +572,56 @@ class WebhookCall(models.Model):
 
     def __str__(self):
         return f"{self.version} → vendor {self.vendor_id} ({self.status})"
+
+
+class Change(models.Model):
+    """A change: one revision of a policy, article or course, the moment it takes
+    effect, and the notice that announces it, in one record so they cannot disagree.
+
+    The revision is scheduled with Wagtail (it goes live at ``effective_at``); the
+    notice shows the difference from ``base_revision`` (live when the change was made)
+    to ``revision``, so its "what changes" is true by construction.
+    """
+
+    notice = models.ForeignKey(
+        ChangeNoticePage,
+        on_delete=models.PROTECT,
+        related_name="page_changes",
+        verbose_name=_("notice"),
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
+    )
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.PROTECT, related_name="+")
+    base_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    effective_at = models.DateTimeField(_("takes effect"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    #: When the revision went live; empty while the change is pending.
+    took_effect_at = models.DateTimeField(null=True, blank=True)
+    #: When another revision was published or scheduled instead of this one.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "page"], name="one_change_per_notice_page")
+        ]
+        indexes = [models.Index(fields=["page", "effective_at"])]
+
+    def __str__(self):
+        return f"{self.page_id}@{self.revision_id} ({self.effective_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting to take effect: neither withdrawn here nor unscheduled in Wagtail."""
+        return (
+            self.took_effect_at is None
+            and self.withdrawn_at is None
+            and self.revision.approved_go_live_at is not None
+        )

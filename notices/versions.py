@@ -27,6 +27,16 @@ def version_content(notice: ChangeNoticePage) -> dict:
             {"question": q["question"], "choices": [c["text"] for c in q["choices"]]}
             for q in notice.questions
         ],
+        # The page revisions the notice announces: an acknowledgement attests to them.
+        "page_changes": [
+            {
+                "page": change.page_id,
+                "revision": change.revision_id,
+                "base_revision": change.base_revision_id,
+                "effective_at": change.effective_at.isoformat(),
+            }
+            for change in notice.page_changes.order_by("pk")
+        ],
     }
 
 

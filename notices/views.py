@@ -31,6 +31,7 @@ from .acknowledging import (
     closed_for_acknowledgement,
     concerns,
 )
+from .changes import announced_changes
 from .inbox import acknowledgement_of_delivery, inbox, is_overdue, newer_material_version
 from .models import Acknowledgement, ChangeNoticePage, Delivery
 from .status import STATES, manageable_notice, notice_status, scoped_deliveries
@@ -92,6 +93,7 @@ def _reading_context(page, profile, request):
             for index, q in enumerate(page.questions)
         ],
         "affected": _visible_affected(page, request.user),
+        "page_changes": announced_changes(page, request.user),
         "acknowledgement": None,
         "closed": closed_for_acknowledgement(page),
         "changes": None,
@@ -118,8 +120,6 @@ def _reading_context(page, profile, request):
         context["earlier_version"] = earlier
         context["changes"] = version_diff(page, earlier.revision_id, request.user)
     return context
-
-
 
 
 def _visible_affected(page, user):

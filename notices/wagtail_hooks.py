@@ -1,17 +1,20 @@
-"""Client managers follow notices in the admin; vendors' webhooks are snippets there."""
+"""Client managers follow notices in the admin; vendors' webhooks are snippets there;
+publishers schedule a page's change with the notice that announces it."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from knowledge.wagtail_hooks import ClientStaffReportItem
 from portal.organisation.scoping import viewer_scope
 
-from . import views
+from . import announcing, reports, views
 from .models import ChangeNoticePage, NoticeVersion, VendorWebhook
 
 
@@ -86,4 +89,71 @@ def keep_acknowledged_notices(request, page):
             _("This notice reached agents and is kept as a record: unpublish it instead."),
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("register_admin_urls")
+def change_urls():
+    return [
+        path(
+            "changes/announce/<int:page_id>/",
+            announcing.announce_view,
+            name="notices_announce_change",
+        ),
+        path(
+            "changes/<int:change_id>/withdraw/",
+            announcing.cancel_view,
+            name="notices_cancel_change",
+        ),
+        path(
+            "notices/reports/stale-content/",
+            reports.StaleContentReport.as_view(),
+            name="notices_stale_content",
+        ),
+        path(
+            "notices/reports/stale-content/results/",
+            reports.StaleContentReport.as_view(results_only=True),
+            name="notices_stale_content_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def stale_content_menu_item():
+    return ClientStaffReportItem(
+        _("Stale content"),
+        reverse("notices_stale_content"),
+        name="stale-content",
+        icon_name="warning",
+        order=1160,
+    )
+
+
+class AnnounceMenuItem(ActionMenuItem):
+    """Saves the draft, then opens the change form for it."""
+
+    label = _("Schedule with a notice…")
+    name = "action-announce"
+    icon_name = "date"
+
+    def is_shown(self, context):
+        if context["view"] != "edit" or context["locked_for_user"]:
+            return False
+        page = context["page"]
+        return (
+            page.live
+            and announcing.is_announceable(page)
+            and self.get_user_page_permissions_tester(context).can_publish()
+        )
+
+
+@hooks.register("register_page_action_menu_item")
+def announce_menu_item():
+    return AnnounceMenuItem(order=15)
+
+
+@hooks.register("after_edit_page")
+def continue_to_the_change_form(request, page):
+    if "action-announce" in request.POST:
+        return redirect("notices_announce_change", page.pk)
     return None

@@ -13,7 +13,8 @@ changed, in the reader's words:
   the right answers of a quiz are never shown.
 
 Each page type lists what its readers see, in order, as ``reader_fields``; the labels are
-the fields' own verbose names. ``version_diff`` adds "버전 1 → 2" and who published when.
+the fields' own verbose names, or the page type's ``reader_labels`` for child rows.
+``version_diff`` adds "버전 1 → 2" and who published when.
 """
 
 from __future__ import annotations
@@ -116,10 +117,11 @@ def compare(old, new, field_names, viewer) -> list[FieldDiff]:
 
 def _compare_field(model, name, old, new, viewer) -> FieldDiff | None:
     model_field = model._meta.get_field(name)
-    label = str(getattr(model_field, "verbose_name", "") or name)
-    if label == name and hasattr(model_field, "related_model") and model_field.one_to_many:
-        label = str(model_field.related_model._meta.verbose_name_plural)
-    diff = FieldDiff(name=name, label=_capitalise(label))
+    # Child rows (a policy's scripts) have no label of their own: the page names them.
+    label = getattr(model, "reader_labels", {}).get(name) or getattr(
+        model_field, "verbose_name", name
+    )
+    diff = FieldDiff(name=name, label=_capitalise(str(label)))
     before, after = getattr(old, name, None), getattr(new, name, None)
 
     if isinstance(model_field, StreamField):

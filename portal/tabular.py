@@ -58,15 +58,38 @@ def _xlsx_bytes(header, rows, sheet_title: str) -> bytes:
 def _xlsx_cell(sheet, value):
     if not isinstance(value, str):
         return value
-    # Control characters have no place in a worksheet (openpyxl refuses them); a name
-    # typed with one is still exported, without it.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    if cell.value.startswith(FORMULA_TRIGGERS):
-        # A string cell, never a formula, and Excel's own quote prefix (shown as nothing,
-        # kept when the cell is edited) rather than a visible apostrophe.
+    return inert_cell(WriteOnlyCell(sheet, value=printable(value)))
+
+
+def printable(text: str) -> str:
+    """Control characters have no place in a worksheet (openpyxl refuses them); a name
+    typed with one is still exported, without it."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def inert_cell(cell):
+    """An XLSX cell whose text would run as a formula: a string cell, never a formula,
+    with Excel's own quote prefix (shown as nothing, kept when the cell is edited)
+    rather than a visible apostrophe."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
+
+
+class InertSpreadsheetExportMixin:
+    """Wagtail's spreadsheet export (reports, listings) with user text made inert, as
+    every other export of the portal: ``inert`` in CSV, ``inert_cell`` in XLSX."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if not isinstance(value, str):
+            return value
+        return inert(value) if export_format == self.FORMAT_CSV else printable(value)
+
+    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+        for cell in super().generate_xlsx_row(worksheet, row_dict, date_format=date_format):
+            yield inert_cell(cell)
 
 
 class _Echo:

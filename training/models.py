@@ -20,7 +20,9 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
+from wagtail.search import index
 
+from knowledge.korean import analyse
 from portal.organisation.models import AgentProfile, Channel, Team, Vendor
 from portal.organisation.scoping import Reach, ScopedQuerySet
 from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
@@ -106,6 +108,8 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
         ),
     )
 
+    # Found by search as knowledge pages are: through the analysed (Korean) text.
+    search_fields = [*Page.search_fields, index.SearchField("search_terms")]
     base_form_class = CourseForm
     content_panels = [
         *Page.content_panels,
@@ -182,6 +186,14 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
     @property
     def has_quiz(self) -> bool:
         return len(self.quiz) > 0
+
+    def search_terms(self) -> str:
+        lessons = [
+            " ".join(block.block.get_searchable_content(block.value)) for block in self.lessons
+        ]
+        # The questions as worded, never their answers: search must not hint which is right.
+        questions = [block.value["question"] for block in self.quiz]
+        return analyse("\n".join([self.title, self.summary, *lessons, *questions]))
 
 
 class CourseVersion(models.Model):

@@ -17,7 +17,6 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from portal.organisation.models import AgentProfile
-from portal.organisation.roles import Role
 from portal.visibility import live_pages
 
 from .audience import CourseAudience, audiences, channels_of
@@ -165,10 +164,8 @@ def required_courses() -> list[RequiredCourse]:
 def agents_for_readiness(base):
     """Active agents among ``base`` (a scoped AgentProfile queryset): people with the
     Agents role who do not also lead a team or manage the vendor."""
-    leads = [Role.TEAM_LEAD.value, Role.VENDOR_MANAGER.value]
     return (
-        base.filter(status=AgentProfile.Status.ACTIVE, user__groups__name=Role.AGENT.value)
-        .exclude(user__groups__name__in=leads)
+        base.frontline()
         .select_related("user", "vendor", "team")
         .order_by("vendor__name", "team__name", "go_live_date", "user__name", "pk")
     )

@@ -159,6 +159,16 @@ class AgentProfileQuerySet(ScopedQuerySet):
             return models.Q(team_id=scope.team_id)
         return models.Q(pk=scope.agent_id)
 
+    def frontline(self):
+        """Active people with the Agents role who neither lead a team nor manage the
+        vendor: who go live, take courses and count in readiness."""
+        from .roles import Role
+
+        leads = [Role.TEAM_LEAD.value, Role.VENDOR_MANAGER.value]
+        return self.filter(
+            status=AgentProfile.Status.ACTIVE, user__groups__name=Role.AGENT.value
+        ).exclude(user__groups__name__in=leads)
+
     def active(self):
         return self.filter(status=AgentProfile.Status.ACTIVE)
 

@@ -232,6 +232,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+#: Hour (local time) of the daily email telling owners which pages are due for review.
+KNOWLEDGE_REVIEW_REMINDER_HOUR = env_int("KNOWLEDGE_REVIEW_REMINDER_HOUR", 9)
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {
         "task": "home.record_worker_heartbeat",
@@ -277,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.record_readiness_snapshots",
         "schedule": float(env_int("TRAINING_SNAPSHOT_EVERY_SECONDS", 60 * 60)),
     },
+    "send-review-reminders": {
+        "task": "knowledge.send_review_reminders",
+        "schedule": crontab(hour=KNOWLEDGE_REVIEW_REMINDER_HOUR, minute=15),
+    },
 }
 
 # Training and go-live readiness.
@@ -299,6 +305,8 @@ NOTICE_DISPATCH_STALE_SECONDS = env_int("NOTICE_DISPATCH_STALE_SECONDS", 15 * 60
 #: An email claimed this long ago by a worker that never marked it sent is sent again.
 NOTICE_EMAIL_CLAIM_STALE_SECONDS = env_int("NOTICE_EMAIL_CLAIM_STALE_SECONDS", 5 * 60)
 NOTICE_WEBHOOK_TIMEOUT = env_int("NOTICE_WEBHOOK_TIMEOUT", 10)
+#: A page says "최근 변경 / Recently changed" for this many days after a change took effect.
+CHANGE_RECENT_DAYS = env_int("CHANGE_RECENT_DAYS", 14)
 #: The domain of the stable Message-IDs that make a repeated email recognisable.
 PORTAL_MAIL_DOMAIN = env_str("PORTAL_MAIL_DOMAIN", "portal.local")
 

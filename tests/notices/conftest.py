@@ -60,6 +60,8 @@ def publish_notice(
         changes=fields.pop("changes", "<p>7일 이내 환불 가능합니다.</p>"),
         audience_everyone=everyone,
         acknowledge_by=(timezone.now() + due_in) if due_in is not None else None,
+        # Notices in these tests count for readiness unless a test says otherwise.
+        counts_for_readiness=fields.pop("counts_for_readiness", True),
         understanding_check=[("question", q) for q in questions],
         **fields,
     )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from knowledge.demo import load_demo_knowledge
 from notices.demo import load_demo_notices
 from portal.audit.chain import verify_chain, verify_linked_records
 from portal.organisation.demo import load_demo_organisation
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_training_loads_once_with_agents_at_every_stage():
     load_demo_organisation()
+    load_demo_knowledge()
     load_demo_notices()
     assert load_demo_training() == 2
     assert load_demo_training() == 0

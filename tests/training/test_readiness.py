@@ -245,3 +245,52 @@ def test_the_chart_climbs_towards_go_live(client, world, course):
     chart = client.get(readiness_url()).context["chart"]
     assert [percent for _day, percent in chart["days"]] == [0, 50]
     assert chart["go_live"] == date.today() + timedelta(days=5)
+
+
+def _deliver(notice, *agents):
+    from notices.delivery import create_deliveries
+    from notices.versions import current_material_version
+
+    create_deliveries(current_material_version(notice), [agent.pk for agent in agents])
+
+
+def test_only_notices_that_count_for_readiness_hold_an_agent_back(world):
+    counting = publish_notice("오픈 전 필수 공지", everyone=True, counts_for_readiness=True)
+    routine = publish_notice("운영 공지", everyone=True, counts_for_readiness=False)
+    _deliver(counting, world.agent_a1)
+    _deliver(routine, world.agent_a1)
+    readiness = agent_readiness(world.agent_a1)
+    assert (readiness.notices_required, readiness.notices_acknowledged) == (1, 0)
+    ack(counting, world.agent_a1)
+    assert agent_readiness(world.agent_a1).notices_done
+
+
+def test_a_cohort_already_live_is_not_dragged_back(world):
+    live = world.agent_a1
+    live.go_live_date = date.today() - timedelta(days=10)
+    live.save()
+    waiting = world.agent_a2
+    waiting.go_live_date = date.today() + timedelta(days=5)
+    waiting.save()
+    notice = publish_notice("새 정책", everyone=True, counts_for_readiness=True)
+    _deliver(notice, live, waiting)
+    assert agent_readiness(live).notices_required == 0
+    assert agent_readiness(waiting).notices_required == 1
+
+
+def test_the_notice_editor_says_how_many_agents_and_cohorts_it_holds_back(client, world):
+    client.cookies["portal_language"] = "en"
+    from portal.organisation.roles import Role, ensure_content_permissions
+    from tests.factories import make_client_staff
+
+    for agent, days in ((world.agent_a1, 3), (world.agent_a2, 3), (world.agent_b1, -3)):
+        agent.go_live_date = date.today() + timedelta(days=days)
+        agent.save()
+    notice = publish_notice("오픈 전 필수 공지", everyone=True, counts_for_readiness=True)
+    ensure_content_permissions()
+    client.force_login(make_client_staff(Role.CLIENT_PUBLISHER))
+    page = client.get(reverse("wagtailadmin_pages:edit", args=[notice.pk])).text
+    impact = page.split('data-testid="readiness-impact"', 1)[1][:600]
+    # Agents A1 and A2 go live in 3 days (two cohorts); agent B is live already; leads
+    # and managers are not counted in readiness.
+    assert ("2" in impact and "상담사 2명" in impact) or "2 agents" in impact

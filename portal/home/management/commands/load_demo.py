@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
-from notices.demo import load_demo_notices
+from notices.demo import load_demo_changes, load_demo_notices
 from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
@@ -32,6 +32,8 @@ class Command(BaseCommand):
         courses = load_demo_training()
         if courses:
             self.stdout.write(f"Demo training: {courses} courses, agents at every stage.")
+        if load_demo_changes():
+            self.stdout.write("Demo changes: a policy and a course change next Monday.")
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")
         )

@@ -1,0 +1,79 @@
+"""The data a browser would post from an admin form, read from the page's HTML.
+
+Wagtail's page editor has many fields, formsets and hidden inputs; building their POST by
+hand ties a test to every field of the model. Reading the form as rendered keeps a test
+about one field about that field. StreamFields are drawn by the editor's script, not in
+the HTML: a test gives their data itself (e.g. ``{"body-count": ["0"]}``).
+"""
+
+from html.parser import HTMLParser
+
+
+class _FormReader(HTMLParser):
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._option: str | None = None
+        self._option_selected = False
+        self._select_first: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._text = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data.setdefault(name, []).append(attrs.get("value", "on"))
+            elif kind not in ("submit", "button", "file", "image"):
+                self.data.setdefault(name, []).append(attrs.get("value", ""))
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select:
+            self._option = attrs.get("value")
+            self._option_selected = "selected" in attrs
+            self._text = []
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._text = []
+
+    def handle_data(self, data):
+        if self._textarea or self._option is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "option" and self._select:
+            value = self._option if self._option is not None else "".join(self._text).strip()
+            self._select_first.setdefault(self._select, value)
+            if self._option_selected:
+                self.data[self._select].append(value)
+            self._option = None
+        elif tag == "select" and self._select:
+            # A browser sends the first option when none is marked selected.
+            if not self.data[self._select] and self._select in self._select_first:
+                self.data[self._select].append(self._select_first[self._select])
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            value = "".join(self._text)
+            # A textarea's content starts after one newline, which HTML drops.
+            self.data.setdefault(self._textarea, []).append(value.removeprefix("\n"))
+            self._textarea = None
+
+
+def form_data(html: str, form_id: str = "page-edit-form") -> dict[str, list[str]]:
+    """{name: [values]} of the form ``form_id`` in ``html``, as a browser would send it."""
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    return {name: values for name, values in reader.data.items() if values}
