@@ -19,18 +19,17 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db.models import Case, DateTimeField, F, When
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from wagtail.log_actions import get_active_log_context, log
 from wagtail.models import Page, PageLogEntry
 
+from portal.mail import personal_email, site_url
 from portal.organisation.roles import Role
 
 from .models import KnowledgePage, ReviewReminder
@@ -215,10 +214,6 @@ def send_review_reminders(now=None) -> int:
     return len(messages)
 
 
-def _admin_url(name: str, page_id: int) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name, args=[page_id])
-
-
 def _reminder_message(user, reminders, unowned_ids, today, mail):
     pages = [
         {
@@ -226,23 +221,10 @@ def _reminder_message(user, reminders, unowned_ids, today, mail):
             "due_on": reminder.due_on,
             "days_overdue": (today - reminder.due_on).days,
             "unowned": reminder.pk in unowned_ids,
-            "edit_url": _admin_url("wagtailadmin_pages:edit", reminder.page_id),
-            "verify_url": _admin_url("knowledge_verify_page", reminder.page_id),
+            "edit_url": site_url(reverse("wagtailadmin_pages:edit", args=[reminder.page_id])),
+            "verify_url": site_url(reverse("knowledge_verify_page", args=[reminder.page_id])),
         }
         for reminder in reminders
     ]
-    context = {
-        "name": user.get_full_name() or user.username,
-        "pages": pages,
-        "count": len(pages),
-        "portal_name": settings.WAGTAIL_SITE_NAME,
-    }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("knowledge/email/review_subject.txt", context)
-        text = render_to_string("knowledge/email/review.txt", context)
-        html = render_to_string("knowledge/email/review.html", context)
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, to=[user.email], connection=mail
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    context = {"pages": pages, "count": len(pages)}
+    return personal_email(user, "knowledge/email/review", context, connection=mail)

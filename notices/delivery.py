@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from portal.mail import site_url
+
 from .models import Delivery, DeliveryAttempt, EmailStatus, Reminder
 
 logger = logging.getLogger(__name__)
@@ -184,7 +186,7 @@ class _Renderer:
                 "version": version,
                 "kind": self.kind,
                 "agent_name": _NAME,
-                "url": absolute_url(notice),
+                "url": site_url(notice),
                 "portal_name": settings.WAGTAIL_SITE_NAME,
             }
             with translation.override(language):
@@ -193,13 +195,6 @@ class _Renderer:
                 html = render_to_string("notices/email/notice.html", context)
             self._cache[key] = (" ".join(subject.split()), text, html)
         return self._cache[key]
-
-
-def absolute_url(page) -> str:
-    url = page.get_url() or ""
-    if url.startswith("/"):
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
-    return url
 
 
 def _message_id(delivery, kind) -> str:

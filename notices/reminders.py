@@ -9,15 +9,15 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from portal.mail import personal_email, site_url
 from portal.organisation.models import AgentProfile
 from portal.organisation.roles import Role
 
-from .delivery import absolute_url, send_reminder_emails
+from .delivery import send_reminder_emails
 from .inbox import acknowledgement_of_delivery, newer_material_version
 from .models import Delivery, EscalationDigest, Reminder, in_effect
 
@@ -159,7 +159,7 @@ def _digest_message(user, rows, mail):
         {
             "title": title,
             "due": due,
-            "url": absolute_url(pages[notice_id]) if notice_id in pages else "",
+            "url": site_url(pages[notice_id]) if notice_id in pages else "",
             "agents": agent_rows,
         }
         for (notice_id, title, due), agent_rows in notices.items()
@@ -168,14 +168,5 @@ def _digest_message(user, rows, mail):
         "manager_name": user.get_full_name() or user.username,
         "groups": groups,
         "count": len(rows),
-        "portal_name": settings.WAGTAIL_SITE_NAME,
     }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("notices/email/digest_subject.txt", context)
-        text = render_to_string("notices/email/digest.txt", context)
-        html = render_to_string("notices/email/digest.html", context)
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, to=[user.email], connection=mail
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    return personal_email(user, "notices/email/digest", context, connection=mail)

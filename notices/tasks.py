@@ -18,8 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.mail import site_url
+
 from .audience import audience_agents
-from .delivery import TemporaryEmailFailure, absolute_url, create_deliveries, send_delivery_emails
+from .delivery import TemporaryEmailFailure, create_deliveries, send_delivery_emails
 from .models import Delivery, EmailStatus, NoticeDispatch, NoticeVersion, VendorWebhook, WebhookCall
 from .versions import current_material_version, redispatch
 
@@ -236,7 +238,7 @@ def webhook_payload(version, vendor_id: int) -> dict:
             "kind": notice.kind,
             "priority": notice.priority,
             "summary": notice.summary,
-            "url": absolute_url(notice),
+            "url": site_url(notice),
             "acknowledgement_required": notice.acknowledgement_required,
             "acknowledge_by": notice.acknowledge_by.isoformat() if notice.acknowledge_by else None,
         },

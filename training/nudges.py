@@ -10,13 +10,13 @@ repeated or doubled beat never sends the same thing twice.
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.mail import personal_email, site_url
 from portal.organisation.models import AgentProfile
 from portal.organisation.roles import Role
 
@@ -25,28 +25,11 @@ from .progress import requirement
 from .readiness import agents_for_readiness, cohorts_of, readiness_of
 
 
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
-def _page_url(page) -> str:
-    url = page.get_url() or ""
-    return _absolute(url) if url.startswith("/") else url
-
-
 def _message(user, subject_text, lines, link, link_label, mail):
-    context = {
-        "name": user.get_full_name() or user.username,
-        "lines": lines,
-        "link": link,
-        "link_label": link_label,
-        "portal_name": settings.WAGTAIL_SITE_NAME,
-    }
-    html = render_to_string("training/email/message.html", context)
-    text = render_to_string("training/email/message.txt", context)
-    message = EmailMultiAlternatives(subject_text, text, to=[user.email], connection=mail)
-    message.attach_alternative(html, "text/html")
-    return message
+    context = {"lines": lines, "link": link, "link_label": link_label}
+    return personal_email(
+        user, "training/email/message", context, connection=mail, subject=subject_text
+    )
 
 
 def _in_language(user):
@@ -101,7 +84,7 @@ def send_training_nudges(today=None) -> int:
                 *[f"· {title}" for title in missing],
             ]
             messages.append(
-                _message(user, subject, lines, _absolute("/training/"), _("Open my training"), mail)
+                _message(user, subject, lines, site_url("/training/"), _("Open my training"), mail)
             )
     if messages:
         mail.send_messages(messages)
@@ -178,7 +161,7 @@ def send_cohort_alerts(today=None) -> int:
                             "days": (alert.go_live_date - today).days,
                         }
                     ]
-                link = _absolute(
+                link = site_url(
                     f"/training/readiness/?team={alert.team_id}&go_live={alert.go_live_date}"
                 )
                 messages.append(
@@ -247,7 +230,7 @@ def ask_for_review(version_id: int) -> int:
             lines += [f"· {title}" for title in changed]
             if quiz_changed:
                 lines.append(_("· The quiz changed: take it again."))
-            messages.append(_message(user, subject, lines, _page_url(course), _("Review"), mail))
+            messages.append(_message(user, subject, lines, site_url(course), _("Review"), mail))
     if messages:
         mail.send_messages(messages)
     return len(messages)

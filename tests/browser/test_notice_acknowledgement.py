@@ -7,21 +7,14 @@ import pytest
 from playwright.sync_api import expect
 
 from notices.models import Acknowledgement, Delivery
-from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
+from portal.organisation.demo import load_demo_organisation
 from portal.organisation.models import AgentProfile
 from portal.organisation.roles import ensure_content_permissions
+from tests.browser.conftest import sign_in
 from tests.notices.conftest import notice_section
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username, path="/"):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("계정").fill(username)
-    page.get_by_label("비밀번호").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="로그인").click()
 
 
 def test_a_notice_goes_from_the_admin_to_the_agent_and_the_dashboard(live_server, page, screenshot):

@@ -13,20 +13,13 @@ from wagtail.models import Revision
 
 from knowledge.models import AnswerScript
 from notices.models import Acknowledgement, Change
-from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
+from portal.organisation.demo import load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
+from tests.browser.conftest import sign_in
 from tests.knowledge.conftest import policy, section
 from tests.notices.conftest import notice_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username, path="/"):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("계정").fill(username)
-    page.get_by_label("비밀번호").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="로그인").click()
 
 
 def test_a_scheduled_change_and_its_notice_tell_the_same_story(live_server, page, screenshot):

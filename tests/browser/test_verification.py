@@ -13,8 +13,9 @@ from knowledge.demo import load_demo_knowledge
 from knowledge.models import AnswerPolicyPage
 from notices.models import AffectedPage
 from portal.home.site_tree import ensure_site_tree
-from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
+from portal.organisation.demo import load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
+from tests.browser.conftest import sign_in
 from tests.notices.conftest import publish_notice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,14 +25,6 @@ def korean(msgid: str) -> str:
     """The text the Korean page shows for ``msgid`` (the msgid itself until translated)."""
     with translation.override("ko"):
         return gettext(msgid)
-
-
-def sign_in(page, live_server, username, path="/"):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("계정").fill(username)
-    page.get_by_label("비밀번호").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="로그인").click()
 
 
 def test_an_agent_sees_verification_and_a_publisher_clears_an_overdue_review(
