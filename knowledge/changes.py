@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from wagtail.models import PageLogEntry
 
-from portal.diffs import version_diff
+from portal.diffs import PUBLISH_ACTIONS, version_diff
 
 
 @dataclass
@@ -17,7 +17,7 @@ class PublishedVersion:
 def published_versions(page, limit: int = 10) -> list[PublishedVersion]:
     """Earlier published versions, newest first; drafts are never offered to agents."""
     entries = (
-        PageLogEntry.objects.filter(page=page, action="wagtail.publish", revision__isnull=False)
+        PageLogEntry.objects.filter(page=page, action__in=PUBLISH_ACTIONS, revision__isnull=False)
         .exclude(revision_id=page.live_revision_id)
         .order_by("-timestamp")
         .values_list("revision_id", "timestamp")[:limit]

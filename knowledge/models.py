@@ -316,13 +316,7 @@ class ArticlePage(KnowledgePage):
     body = StreamField(KnowledgeBodyBlock(), verbose_name=_("body"), blank=True)
 
     reader_fields = ["title", "summary", "body"]
-    base_form_class = KnowledgePageForm
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("summary"),
-        FieldPanel("body"),
-        *KnowledgePageForm.publish_panels(),
-    ]
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
     promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
 
@@ -423,6 +417,8 @@ class AnswerPolicyPage(KnowledgePage):
         "effective_until",
     ]
     reader_labels = {"scripts": _("Approved answer scripts")}
+    #: A change of these is a change of the rule: publishing it without a notice asks.
+    material_fields = [name for name in reader_fields if name not in ("title", "summary")]
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),

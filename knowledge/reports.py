@@ -25,23 +25,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
-from portal.organisation.scoping import viewer_scope
+from portal.staff import ClientStaffOnlyMixin
 from portal.tabular import InertSpreadsheetExportMixin
 
 from . import verification
 from .models import KnowledgeIndexPage, KnowledgePage
 
 STEPLEN = Page.steplen
-
-
-class ClientStaffOnlyMixin:
-    """Reports and verification belong to the client. Vendor-side people never reach the
-    admin at all; this also refuses anyone else who is not client staff."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not viewer_scope(request.user).is_client_staff:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 def local_minute(value):

@@ -4,10 +4,9 @@ verification, and the review reports (views in ``knowledge.reports``)."""
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
 
-from portal.organisation.scoping import viewer_scope
+from portal.staff import ClientStaffMenuItem
 
 from . import reports, verification
 from .models import KnowledgePage
@@ -56,14 +55,9 @@ def verification_log_actions(actions):
     )
 
 
-class ClientStaffReportItem(MenuItem):
-    def is_shown(self, request):
-        return viewer_scope(request.user).is_client_staff
-
-
 @hooks.register("register_reports_menu_item")
 def review_overdue_menu_item():
-    return ClientStaffReportItem(
+    return ClientStaffMenuItem(
         _("Pages overdue for review"),
         reverse("knowledge_review_overdue"),
         name="review-overdue",

@@ -6,11 +6,12 @@ lead or vendor manager, the notices addressed to somebody they look after; clien
 every notice.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
+from portal.audiences import audiences_of
 from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import viewer_scope
 from portal.visibility import register_page_rule
@@ -108,7 +109,6 @@ class _Notices:
     live: set[int]
     #: Published at least once: a draft never published is not news yet.
     published: set[int]
-    _links: dict | None = field(default=None, repr=False)
 
     @property
     def ids(self) -> set[int]:
@@ -142,50 +142,12 @@ class _Notices:
             .values_list("vendor_id", "team_id", "channels__id", "user__groups__id")
             .distinct()
         )
-        links = self._audience_links()
+        found = audiences_of(ChangeNoticePage, notice_ids)
         return {
             pk
             for pk in notice_ids
-            if any(_admits(self.everyone[pk], links, pk, *profile) for profile in profiles)
+            if any(
+                found[pk].includes(vendor_id, team_id, [channel_id], [group_id])
+                for vendor_id, team_id, channel_id, group_id in profiles
+            )
         }
-
-    def _audience_links(self) -> dict:
-        """(notice, field) → chosen ids, for the audience fields of every notice: one
-        query per field, through the link tables (the audience is the notice's own data)."""
-        if self._links is None:
-            self._links = {}
-            for name, column in AUDIENCE_FIELDS:
-                through = ChangeNoticePage._meta.get_field(name).remote_field.through
-                rows = through.objects.filter(
-                    changenoticepage_id__in=list(self.everyone)
-                ).values_list("changenoticepage_id", column)
-                for notice_id, value in rows:
-                    self._links.setdefault((notice_id, name), set()).add(value)
-        return self._links
-
-
-AUDIENCE_FIELDS = (
-    ("audience_vendors", "vendor_id"),
-    ("audience_teams", "team_id"),
-    ("audience_channels", "channel_id"),
-    ("audience_roles", "group_id"),
-)
-
-
-def _admits(everyone, links, pk, vendor_id, team_id, channel_id, group_id) -> bool:
-    """Does one (vendor, team, channel, role) of an agent fall in notice ``pk``'s audience?"""
-    if everyone:
-        return True
-    vendors = links.get((pk, "audience_vendors"), set())
-    teams = links.get((pk, "audience_teams"), set())
-    channels = links.get((pk, "audience_channels"), set())
-    roles = links.get((pk, "audience_roles"), set())
-    if vendors or teams:
-        if vendor_id not in vendors and team_id not in teams:
-            return False
-    elif not channels:
-        # Roles alone do not make an audience (as in ``audience_agents``).
-        return False
-    if channels and channel_id not in channels:
-        return False
-    return not roles or group_id in roles

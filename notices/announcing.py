@@ -22,7 +22,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.models import Page
 
-from portal.organisation.scoping import viewer_scope
+from portal.staff import is_client_staff
 
 from . import changes
 from .models import Change, NoticeIndexPage, NoticeKind
@@ -96,7 +96,7 @@ class AnnounceForm(forms.Form):
 
 
 def _page_for_publisher(request, page_id):
-    if not viewer_scope(request.user).is_client_staff:
+    if not is_client_staff(request.user):
         raise PermissionDenied
     page = get_object_or_404(Page, pk=page_id).specific
     index = NoticeIndexPage.objects.first()

@@ -1,57 +1,23 @@
-"""Who a notice is for, resolved from its audience fields at the moment it is used.
+"""Who a notice is for, resolved from its audience fields at the moment it is used (the
+rule itself is ``portal.audiences``, shared with courses)."""
 
-Everyone, or: agents in any chosen vendor or team, narrowed by the chosen channels (any
-of them) and roles (any of them). People who have left are never in an audience.
-"""
-
-from django.db.models import Q
-
-from portal.organisation.models import AgentProfile
+from portal.audiences import Audience, audience_of
 
 
 def audience_agents(notice):
     """Active agent profiles the notice is for (system query: no viewer scope)."""
-    return agents_in(
-        everyone=notice.audience_everyone,
-        vendor_ids=_chosen(notice, "audience_vendors", "vendor_id"),
-        team_ids=_chosen(notice, "audience_teams", "team_id"),
-        channel_ids=_chosen(notice, "audience_channels", "channel_id"),
-        role_ids=_chosen(notice, "audience_roles", "group_id"),
-    )
+    return audience_of(notice).agents()
 
 
 def agents_in(*, everyone, vendor_ids=(), team_ids=(), channel_ids=(), role_ids=()):
     """Active agent profiles of an audience given by its choices (e.g. a form's)."""
-    agents = AgentProfile.objects.unscoped().filter(status=AgentProfile.Status.ACTIVE)
-    if everyone:
-        return agents
-    if vendor_ids or team_ids:
-        agents = agents.filter(Q(vendor_id__in=vendor_ids) | Q(team_id__in=team_ids))
-    elif not channel_ids:
-        # Roles alone do not make an audience; the form asks for vendors, teams or channels.
-        return agents.none()
-    if channel_ids:
-        agents = agents.filter(
-            pk__in=AgentProfile.channels.through.objects.filter(channel_id__in=channel_ids).values(
-                "agentprofile_id"
-            )
-        )
-    if role_ids:
-        agents = agents.filter(
-            user_id__in=AgentProfile.user.field.related_model.groups.through.objects.filter(
-                group_id__in=role_ids
-            ).values("user_id")
-        )
-    return agents
-
-
-def _chosen(notice, field_name: str, column: str) -> list[int]:
-    # Through the link table: the audience is the notice's own data, whoever looks at it,
-    # and the vendor and team tables themselves are scoped to the viewer.
-    through = type(notice)._meta.get_field(field_name).remote_field.through
-    return list(
-        through.objects.filter(changenoticepage_id=notice.pk).values_list(column, flat=True)
-    )
+    return Audience(
+        everyone=bool(everyone),
+        vendor_ids=frozenset(vendor_ids),
+        team_ids=frozenset(team_ids),
+        channel_ids=frozenset(channel_ids),
+        role_ids=frozenset(role_ids),
+    ).agents()
 
 
 def is_in_audience(notice, agent) -> bool:
@@ -59,19 +25,24 @@ def is_in_audience(notice, agent) -> bool:
 
 
 def who_cannot_see(agents, page) -> str:
-    """Names of the teams (or vendors) among ``agents`` who may not open ``page``.
-
-    One agent per vendor and team stands for the rest: a page's audience is by vendor or
-    team, so each of them sees it exactly when their colleagues do.
-    """
+    """Names of the teams (or vendors) among ``agents`` who may not open ``page``."""
     from portal.organisation.models import Team, Vendor
     from portal.visibility import visible_page_ids
 
-    missing = []
-    pairs = agents.order_by().values_list("vendor_id", "team_id").distinct()
-    for vendor_id, team_id in sorted(pairs, key=lambda pair: (pair[0], pair[1] or 0)):
-        one = agents.filter(vendor_id=vendor_id, team_id=team_id).select_related("user").first()
-        if page.pk not in visible_page_ids(one.user, [page.pk]):
-            where = Team.objects.unscoped() if team_id else Vendor.objects.unscoped()
-            missing.append(str(where.get(pk=team_id or vendor_id)))
-    return ", ".join(missing)
+    specific = page.specific
+    if hasattr(specific, "audience_everyone"):
+        # A page with an audience of its own (a course): the agents outside it, exactly.
+        outside = agents.exclude(pk__in=audience_of(specific).agents().values("pk"))
+        pairs = set(outside.order_by().values_list("vendor_id", "team_id").distinct())
+    else:
+        # A knowledge page is limited by vendor or team only: one agent of each vendor and
+        # team stands for the rest.
+        pairs = set()
+        for vendor_id, team_id in agents.order_by().values_list("vendor_id", "team_id").distinct():
+            one = agents.filter(vendor_id=vendor_id, team_id=team_id).select_related("user")
+            if page.pk not in visible_page_ids(one.first().user, [page.pk]):
+                pairs.add((vendor_id, team_id))
+    teams = Team.objects.unscoped().in_bulk({team for _vendor, team in pairs if team})
+    vendors = Vendor.objects.unscoped().in_bulk({vendor for vendor, team in pairs if not team})
+    names = sorted(str(teams[team] if team else vendors[vendor]) for vendor, team in pairs)
+    return ", ".join(names)

@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from portal.audiences import Audience, audience_of
 from portal.banners import register_banner_source
 from portal.diffs import VersionDiff, compare, version_number
 from portal.organisation.scoping import SystemViewer, acting_as
@@ -71,7 +72,7 @@ def _diff(page, base_revision, revision, viewer) -> VersionDiff:
         before_number=version_number(page, base_revision.pk) if base_revision else None,
         after_number=(version_number(page, base_revision.pk) or 0) + 1 if base_revision else 1,
         published_by=revision.user.get_full_name() if revision.user_id else "",
-        published_at=None,
+        published_at=revision.created_at,
         fields=fields,
     )
 
@@ -103,10 +104,23 @@ def announce(page, *, effective_at, user, notice=None, new_notice: NewNotice | N
     revision = pending_revision(page)
     _check(page, revision, effective_at, notice, user)
     with transaction.atomic():
+        # Two submissions at once: the second waits here, then finds the first's change.
+        Page.objects.select_for_update().filter(pk=page.pk).first()
+        if pending_changes(page).exists():
+            raise ChangeRefused(
+                _("This page already has a change waiting to take effect; cancel it first.")
+            )
         if notice is None:
             notice = _create_notice(page, effective_at, new_notice, user)
+            unseen = who_cannot_see(audience_agents(notice), page)
+            if unseen:
+                raise ChangeRefused(
+                    _("Part of the notice's audience cannot see this page: %(names)s.")
+                    % {"names": unseen}
+                )
         else:
             notice = _attach_to_draft(notice, page, effective_at)
+        _schedule(page, revision, effective_at, user)
         change = Change.objects.create(
             notice=notice,
             page=page,
@@ -115,7 +129,6 @@ def announce(page, *, effective_at, user, notice=None, new_notice: NewNotice | N
             effective_at=effective_at,
             created_by=user,
         )
-        _schedule(page, revision, effective_at, user)
         if new_notice is not None and new_notice.publish_now:
             notice.save_revision(user=user).publish(user=user)
     change.notice = ChangeNoticePage.objects.get(pk=notice.pk)
@@ -155,9 +168,19 @@ def _check(page, revision, effective_at, notice, user) -> None:
 
 
 def _schedule(page, revision, effective_at, user) -> None:
-    """Wagtail's scheduled publishing: the revision goes live at ``effective_at``."""
+    """Wagtail's scheduled publishing: the revision goes live at ``effective_at``.
+
+    An announced change is material by definition: a course's learners review it. A
+    workflow still running on the page is ended, or its approval would publish the
+    revision before the time the notice gives.
+    """
     revision.content["go_live_at"] = effective_at.isoformat()
+    if "material_change" in revision.content:
+        revision.content["material_change"] = True
     revision.save(update_fields=["content"])
+    workflow = getattr(page, "current_workflow_state", None)
+    if workflow is not None:
+        workflow.cancel(user=user)
     revision.publish(user=user, changed=True, log_action=True)
 
 
@@ -165,14 +188,16 @@ def _create_notice(page, effective_at, new_notice: NewNotice, user) -> ChangeNot
     index = NoticeIndexPage.objects.first()
     if index is None:
         raise ChangeRefused(_("There is no notices section to publish the notice in."))
-    vendors, teams = page_audience(page)
+    audience = page_audience(page)
+    if not (audience.everyone or audience.vendor_ids or audience.team_ids or audience.channel_ids):
+        raise ChangeRefused(_("Nobody may open this page: there is no one to tell."))
     notice = ChangeNoticePage(
         title=Truncator(new_notice.title).chars(255),
         kind=new_notice.kind,
         summary=new_notice.summary,
         changes="",
         effective_from=effective_at,
-        audience_everyone=not (vendors or teams),
+        audience_everyone=audience.everyone,
         acknowledgement_required=new_notice.acknowledgement_required,
         acknowledge_by=new_notice.acknowledge_by,
         counts_for_readiness=new_notice.counts_for_readiness,
@@ -180,8 +205,9 @@ def _create_notice(page, effective_at, new_notice: NewNotice, user) -> ChangeNot
         live=False,
     )
     index.add_child(instance=notice)
-    notice.audience_vendors.set(vendors)
-    notice.audience_teams.set(teams)
+    notice.audience_vendors.set(audience.vendor_ids)
+    notice.audience_teams.set(audience.team_ids)
+    notice.audience_channels.set(audience.channel_ids)
     notice.affected_pages.add(AffectedPage(page=page))
     notice.save()
     notice.save_revision(user=user)
@@ -192,27 +218,47 @@ def _attach_to_draft(notice, page, effective_at) -> ChangeNoticePage:
     notice = notice.specific
     if not notice.affected_pages.filter(page=page).exists():
         notice.affected_pages.add(AffectedPage(page=page))
-    if notice.effective_from is None or notice.effective_from < effective_at:
-        notice.effective_from = effective_at
+    earlier = notice_starts(notice)
+    notice.effective_from = min(earlier, effective_at) if earlier else effective_at
     notice.save()
     notice.save_revision()
     return notice
 
 
-def page_audience(page) -> tuple[list, list]:
-    """The vendors and teams a knowledge page (or a section above it) is limited to; a
-    course's own audience; nothing for pages everyone sees."""
+def notice_starts(notice):
+    """When a notice takes effect, if it announces changes: when its first one does."""
+    return (
+        Change.objects.filter(notice=notice, withdrawn_at__isnull=True)
+        .order_by("effective_at")
+        .values_list("effective_at", flat=True)
+        .first()
+    )
+
+
+def page_audience(page) -> Audience:
+    """Everyone who may open ``page``, as a notice's audience: a course's own audience;
+    for a knowledge page, the vendors and teams every limit above it admits (a page is
+    seen only by those all its limits let in); everyone when nothing limits it."""
     from knowledge.models import KnowledgeAudience
+    from portal.organisation.models import Team
 
     specific = page.specific
-    if hasattr(specific, "audience_vendors"):
-        return list(specific.audience_vendors.all()), list(specific.audience_teams.all())
+    if hasattr(specific, "audience_everyone"):
+        return audience_of(specific)
     ancestors = Page.objects.ancestor_of(page, inclusive=True).values("pk")
-    rows = KnowledgeAudience.objects.filter(page__in=ancestors).select_related("vendor", "team")
-    return (
-        [row.vendor for row in rows if row.vendor_id],
-        [row.team for row in rows if row.team_id],
-    )
+    limits: dict[int, list] = {}
+    for row in KnowledgeAudience.objects.filter(page__in=ancestors):
+        limits.setdefault(row.page_id, []).append((row.vendor_id, row.team_id))
+    if not limits:
+        return Audience(everyone=True)
+    vendor_ids, team_ids = set(), set()
+    for team_id, vendor_id in Team.objects.unscoped().values_list("pk", "vendor_id"):
+        whole_vendor = all((vendor_id, None) in rows for rows in limits.values())
+        if whole_vendor:
+            vendor_ids.add(vendor_id)
+        elif all((vendor_id, None) in rows or (None, team_id) in rows for rows in limits.values()):
+            team_ids.add(team_id)
+    return Audience(everyone=False, vendor_ids=frozenset(vendor_ids), team_ids=frozenset(team_ids))
 
 
 def cancel(change, user) -> None:
@@ -260,14 +306,15 @@ def announced_changes(notice, user) -> list[AnnouncedChange]:
         return []
     allowed = visible_page_ids(user, [row.page_id for row in rows])
     pages = Page.objects.filter(pk__in=[row.page_id for row in rows]).specific().in_bulk()
+    # What changes on a page is shown only to those who may open it.
     return [
         AnnouncedChange(
             change=row,
-            page=pages[row.page_id] if row.page_id in allowed else None,
+            page=pages[row.page_id],
             diff=change_diff(row, user, pages[row.page_id]),
         )
         for row in rows
-        if row.page_id in pages
+        if row.page_id in pages and row.page_id in allowed
     ]
 
 

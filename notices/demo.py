@@ -14,7 +14,14 @@ from portal.organisation.models import AgentProfile
 
 from .acknowledging import acknowledge
 from .delivery import create_deliveries, send_delivery_emails
-from .models import Change, ChangeNoticePage, Delivery, NoticeDispatch, NoticeIndexPage
+from .models import (
+    AffectedPage,
+    Change,
+    ChangeNoticePage,
+    Delivery,
+    NoticeDispatch,
+    NoticeIndexPage,
+)
 from .versions import current_material_version, latest_version
 
 QUESTION = {
@@ -145,6 +152,8 @@ def _refund_period_change(section, now):
         live=False,
     )
     section.add_child(instance=notice)
+    notice.affected_pages.add(AffectedPage(page=policy))
+    notice.save()
     took_effect = now - timedelta(days=3)
     Change.objects.create(
         notice=notice,

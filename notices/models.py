@@ -75,6 +75,10 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+def _minute(moment):
+    return moment.replace(second=0, microsecond=0)
+
+
 class ChangeNoticeForm(MaterialChangeForm):
     def clean(self):
         cleaned = super().clean()
@@ -123,18 +127,18 @@ class ChangeNoticeForm(MaterialChangeForm):
 
     def _check_announced_changes(self, starts, until):
         """The notice's dates and the changes it announces say the same thing."""
-        if not self.instance.pk:
-            return
-        first = (
-            Change.objects.filter(notice=self.instance, withdrawn_at__isnull=True)
-            .order_by("effective_at")
-            .values_list("effective_at", flat=True)
-            .first()
-        )
+        from .changes import notice_starts
+
+        first = notice_starts(self.instance) if self.instance.pk else None
         if first is None:
+            # A notice that announces no page change says itself what changes.
+            said = strip_tags(self.cleaned_data.get("changes") or "").strip()
+            if not said and "action-publish" in self.data:
+                self.add_error("changes", _("Say what changes."))
             return
         when = timezone.localtime(first).strftime("%Y-%m-%d %H:%M")
-        if starts and starts != first:
+        # To the minute: the editor shows and posts times without seconds.
+        if starts and _minute(starts) != _minute(first):
             self.add_error(
                 "effective_from",
                 _("The change this notice announces takes effect at %(when)s; so does the notice.")
@@ -583,18 +587,20 @@ class Change(models.Model):
     to ``revision``, so its "what changes" is true by construction.
     """
 
+    # A published notice is kept (it has versions); a draft, or a page deleted with its
+    # revisions, takes its changes with it.
     notice = models.ForeignKey(
         ChangeNoticePage,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="page_changes",
         verbose_name=_("notice"),
     )
     page = models.ForeignKey(
         "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
     )
-    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.CASCADE, related_name="+")
     base_revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.PROTECT, null=True, related_name="+"
+        "wagtailcore.Revision", on_delete=models.CASCADE, null=True, related_name="+"
     )
     effective_at = models.DateTimeField(_("takes effect"))
     created_at = models.DateTimeField(default=timezone.now)

@@ -34,5 +34,5 @@ def readiness_impact(notice) -> dict:
         .frontline()
         .filter(Q(go_live_date__isnull=True) | Q(go_live_date__gte=today))
     )
-    cohorts = set(waiting.values_list("team_id", "go_live_date"))
+    cohorts = set(waiting.values_list("vendor_id", "team_id", "go_live_date"))
     return {"agents": waiting.count(), "cohorts": len(cohorts)}

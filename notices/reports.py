@@ -11,25 +11,25 @@ from wagtail.admin.views.reports import ReportView
 
 from knowledge import verification
 from knowledge.reports import (
-    ClientStaffOnlyMixin,
     edit_url,
     local_minute,
     owner_display,
     owners_by_id,
     shown,
 )
+from portal.staff import ClientStaffOnlyMixin
 from portal.tabular import InertSpreadsheetExportMixin
 
-from . import changes
 from .models import AffectedPage, Change, in_effect
 
 
 def stale_links(now=None):
     """Links from notices in effect to live pages last published before the notice was
-    first published, unless the notice announces a change of that page still to come."""
+    first published, unless the notice announces a change of that page (not withdrawn)."""
     now = now or timezone.now()
-    pending_change = Change.objects.filter(
-        changes.pending(), notice=OuterRef("notice"), page=OuterRef("page")
+    # A page whose change this notice announces is what the notice says, or will be.
+    announced = Change.objects.filter(
+        notice=OuterRef("notice"), page=OuterRef("page"), withdrawn_at__isnull=True
     )
     return (
         AffectedPage.objects.filter(
@@ -37,7 +37,7 @@ def stale_links(now=None):
             page__live=True,
             page__last_published_at__lt=F("notice__first_published_at"),
         )
-        .exclude(Exists(pending_change))
+        .exclude(Exists(announced))
         .annotate(
             review_owner_id=verification.across("content_owner", via="page__"),
             review_owner_name=verification.across("owner_name", via="page__"),

@@ -7,25 +7,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from knowledge.wagtail_hooks import ClientStaffReportItem
-from portal.organisation.scoping import viewer_scope
+from portal.staff import ClientStaffMenuItem, client_staff_only
 
 from . import announcing, reports, views
 from .models import ChangeNoticePage, NoticeVersion, VendorWebhook
-
-
-def _client_staff_only(view):
-    def wrapper(request, *args, **kwargs):
-        if not viewer_scope(request.user).is_client_staff:
-            # Vendor-side people follow their notices in the portal.
-            return redirect("notices:manage_list")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @hooks.register("register_admin_urls")
@@ -33,31 +21,28 @@ def notice_status_urls():
     return [
         path(
             "notice-status/",
-            _client_staff_only(
-                lambda request: views.manage_list(request, "notices/admin/manage_list.html")
+            client_staff_only(
+                lambda request: views.manage_list(request, "notices/admin/manage_list.html"),
+                "notices:manage_list",
             ),
             name="notices_admin_list",
         ),
         path(
             "notice-status/<int:notice_id>/",
-            _client_staff_only(
+            client_staff_only(
                 lambda request, notice_id: views.manage_status(
                     request, notice_id, "notices/admin/manage_status.html"
-                )
+                ),
+                "notices:manage_status",
             ),
             name="notices_admin_status",
         ),
     ]
 
 
-class NoticeStatusMenuItem(MenuItem):
-    def is_shown(self, request):
-        return viewer_scope(request.user).is_client_staff
-
-
 @hooks.register("register_admin_menu_item")
 def notice_status_menu_item():
-    return NoticeStatusMenuItem(
+    return ClientStaffMenuItem(
         _("Notice acknowledgements"),
         reverse("notices_admin_list"),
         icon_name="tasks",
@@ -120,7 +105,7 @@ def change_urls():
 
 @hooks.register("register_reports_menu_item")
 def stale_content_menu_item():
-    return ClientStaffReportItem(
+    return ClientStaffMenuItem(
         _("Stale content"),
         reverse("notices_stale_content"),
         name="stale-content",

@@ -35,6 +35,8 @@ from wagtail.rich_text import expand_db_html
 from portal.organisation.scoping import SystemViewer, acting_as
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
+#: What Wagtail logs when a revision goes live: now, or at its scheduled time by beat.
+PUBLISH_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
 
 
 @dataclass
@@ -210,6 +212,11 @@ def _rich_paragraphs(html) -> list[tuple[str, str]]:
     return paragraphs
 
 
+def paragraph_texts(html) -> list[str]:
+    """The words of each paragraph of stored rich text, markup aside."""
+    return [text for text, _html in _rich_paragraphs(html)]
+
+
 def _text_paragraphs(text) -> list[tuple[str, str]]:
     return [
         (" ".join(part.split()), escape(part.strip()))
@@ -361,7 +368,7 @@ def version_number(page, revision_id: int) -> int | None:
     from wagtail.models import PageLogEntry
 
     published = list(
-        PageLogEntry.objects.filter(page=page, action="wagtail.publish", revision__isnull=False)
+        PageLogEntry.objects.filter(page=page, action__in=PUBLISH_ACTIONS, revision__isnull=False)
         .order_by("timestamp", "pk")
         .values_list("revision_id", flat=True)
     )
@@ -388,7 +395,7 @@ def version_diff(page, revision_id: int, viewer, fields=None) -> VersionDiff | N
     after_number = version_number(page, page.live_revision_id)
     entry = (
         PageLogEntry.objects.filter(
-            page=page, action="wagtail.publish", revision_id=page.live_revision_id
+            page=page, action__in=PUBLISH_ACTIONS, revision_id=page.live_revision_id
         )
         .select_related("user")
         .order_by("-timestamp")

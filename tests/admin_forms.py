@@ -16,6 +16,7 @@ class _FormReader(HTMLParser):
         self.inside = False
         self.data: dict[str, list[str]] = {}
         self._select: str | None = None
+        self._multiple = False
         self._option: str | None = None
         self._option_selected = False
         self._select_first: dict[str, str] = {}
@@ -38,6 +39,7 @@ class _FormReader(HTMLParser):
                 self.data.setdefault(name, []).append(attrs.get("value", ""))
         elif tag == "select" and name:
             self._select = name
+            self._multiple = "multiple" in attrs
             self.data.setdefault(name, [])
         elif tag == "option" and self._select:
             self._option = attrs.get("value")
@@ -61,8 +63,9 @@ class _FormReader(HTMLParser):
                 self.data[self._select].append(value)
             self._option = None
         elif tag == "select" and self._select:
-            # A browser sends the first option when none is marked selected.
-            if not self.data[self._select] and self._select in self._select_first:
+            # A browser sends the first option of a single select when none is marked.
+            single = not self._multiple
+            if single and not self.data[self._select] and self._select in self._select_first:
                 self.data[self._select].append(self._select_first[self._select])
             self._select = None
         elif tag == "textarea" and self._textarea:

@@ -1,58 +1,19 @@
-"""Who a course is for: everyone, or agents in any chosen vendor or team, narrowed by the
-chosen channels (any of them). The same rule as change notices, checked in Python so a
-readiness dashboard can match thousands of agents against every course at once."""
+"""Who a course is for: the same rule as change notices (``portal.audiences``), checked in
+Python so a readiness dashboard can match thousands of agents against every course."""
 
-from dataclasses import dataclass, field
-
+from portal.audiences import Audience, audiences_of
 from portal.organisation.models import AgentProfile
 from portal.visibility import register_page_rule
 
 from .models import CoursePage
 
-
-@dataclass(frozen=True)
-class CourseAudience:
-    everyone: bool
-    vendor_ids: frozenset = field(default_factory=frozenset)
-    team_ids: frozenset = field(default_factory=frozenset)
-    channel_ids: frozenset = field(default_factory=frozenset)
-
-    def includes(self, vendor_id, team_id, channel_ids) -> bool:
-        if self.everyone:
-            return True
-        if self.vendor_ids or self.team_ids:
-            if vendor_id not in self.vendor_ids and team_id not in self.team_ids:
-                return False
-        elif not self.channel_ids:
-            return False
-        return not self.channel_ids or bool(self.channel_ids & set(channel_ids))
+#: A course's audience: the portal's one audience rule (``portal.audiences``).
+CourseAudience = Audience
 
 
 def audiences(course_ids) -> dict[int, CourseAudience]:
-    """The audience of each course, in three queries whatever the number of courses."""
-    links = {}
-    for name, column in (
-        ("audience_vendors", "vendor_id"),
-        ("audience_teams", "team_id"),
-        ("audience_channels", "channel_id"),
-    ):
-        through = CoursePage._meta.get_field(name).remote_field.through
-        for course_id, value in through.objects.filter(coursepage_id__in=course_ids).values_list(
-            "coursepage_id", column
-        ):
-            links.setdefault((course_id, name), set()).add(value)
-    everyone = dict(
-        CoursePage.objects.filter(pk__in=course_ids).values_list("pk", "audience_everyone")
-    )
-    return {
-        pk: CourseAudience(
-            everyone=everyone.get(pk, False),
-            vendor_ids=frozenset(links.get((pk, "audience_vendors"), ())),
-            team_ids=frozenset(links.get((pk, "audience_teams"), ())),
-            channel_ids=frozenset(links.get((pk, "audience_channels"), ())),
-        )
-        for pk in course_ids
-    }
+    """The audience of each course, in a few queries whatever the number of courses."""
+    return audiences_of(CoursePage, course_ids)
 
 
 def channels_of(agent_ids) -> dict[int, set[int]]:

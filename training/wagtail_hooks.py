@@ -5,34 +5,27 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from portal.organisation.scoping import viewer_scope
+from portal.staff import ClientStaffMenuItem, client_staff_only
 
 from . import views
 from .models import CoursePage, CourseVersion
 
 
 def _readiness_in_admin(request):
-    if not viewer_scope(request.user).is_client_staff:
-        # Vendor-side people follow their agents in the portal.
-        return redirect("training:readiness")
     return views.readiness_view(request, "training/admin/readiness.html")
 
 
 @hooks.register("register_admin_urls")
 def readiness_urls():
-    return [path("readiness/", _readiness_in_admin, name="training_admin_readiness")]
-
-
-class ReadinessMenuItem(MenuItem):
-    def is_shown(self, request):
-        return viewer_scope(request.user).is_client_staff
+    # Vendor-side people follow their agents in the portal.
+    view = client_staff_only(_readiness_in_admin, "training:readiness")
+    return [path("readiness/", view, name="training_admin_readiness")]
 
 
 @hooks.register("register_admin_menu_item")
 def readiness_menu_item():
-    return ReadinessMenuItem(
+    return ClientStaffMenuItem(
         _("Go-live readiness"),
         reverse("training_admin_readiness"),
         icon_name="success",

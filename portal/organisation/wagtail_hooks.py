@@ -4,18 +4,17 @@ The roster import here is the portal's view (``views.roster_import``) in the adm
 template, for client managers; vendor-side people have no admin and import in the portal.
 """
 
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.staff import ClientStaffMenuItem, client_staff_only
+
 from . import views
 from .models import AgentProfile, Vendor
-from .scoping import viewer_scope
 
 
 class VendorViewSet(SnippetViewSet):
@@ -74,22 +73,13 @@ class OrganisationViewSetGroup(SnippetViewSetGroup):
 register_snippet(OrganisationViewSetGroup)
 
 
-def _client_staff_only(view, portal_url):
-    def wrapper(request, *args, **kwargs):
-        if not viewer_scope(request.user).is_client_staff:
-            # Vendor-side people import their roster in the portal.
-            return redirect(portal_url, *args, **kwargs)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
+# Vendor-side people import their roster in the portal.
 @hooks.register("register_admin_urls")
 def register_roster_urls():
     return [
         path(
             "roster/",
-            _client_staff_only(
+            client_staff_only(
                 views.roster_importers_only(
                     lambda request: views.roster_vendors(
                         request,
@@ -103,12 +93,12 @@ def register_roster_urls():
         ),
         path(
             "roster/template.csv",
-            _client_staff_only(views.roster_template_view, "organisation:roster_template"),
+            client_staff_only(views.roster_template_view, "organisation:roster_template"),
             name="organisation_roster_template",
         ),
         path(
             "roster/<int:vendor_id>/",
-            _client_staff_only(
+            client_staff_only(
                 views.roster_importers_only(
                     lambda request, vendor_id: views.roster_import(
                         request, vendor_id, "organisation/admin/roster_import.html"
@@ -121,18 +111,12 @@ def register_roster_urls():
     ]
 
 
-class RosterMenuItem(MenuItem):
-    def is_shown(self, request):
-        return viewer_scope(request.user).is_client_staff and request.user.has_perm(
-            views.IMPORT_PERMISSION
-        )
-
-
 @hooks.register("register_admin_menu_item")
 def register_roster_menu_item():
-    return RosterMenuItem(
+    return ClientStaffMenuItem(
         _("Import a roster"),
         reverse("organisation_roster_import_start"),
         icon_name="upload",
         order=310,
+        permission=views.IMPORT_PERMISSION,
     )

@@ -281,7 +281,6 @@ def test_a_material_change_without_a_notice_asks_for_confirmation(client, publis
     edit = reverse("wagtailadmin_pages:edit", args=[refund.pk])
     data = form_data(client.get(edit).text)
     data["action-publish"] = ["publish"]
-    data["material_change"] = ["on"]
     response = client.post(edit, data)
     assert response.status_code == 200
     assert "publish_without_notice" in response.context["form"].errors
@@ -318,3 +317,122 @@ def test_the_notice_editor_refuses_a_page_part_of_its_audience_cannot_open(
     assert refund.title in errors and world.team_b1.name in errors
     notice.refresh_from_db()
     assert not notice.live
+
+
+# --- What review found ----------------------------------------------------------------
+
+
+def test_a_new_notice_goes_only_to_those_every_limit_above_the_page_admits(client, world):
+    notice_section()
+    both = section("공동 섹션", audience=[(world.vendor_a, None), (world.vendor_b, None)])
+    only_a = section("한결 전용", parent=both, audience=[(world.vendor_a, None)])
+    page = policy(only_a, "한결 보상", "보상", limit_amount_krw=1000)
+    page.limit_amount_krw = 2000
+    page.save_revision()
+    change = announce(page, make_client_staff(Role.CLIENT_PUBLISHER))
+    notice = change.notice.specific
+    assert list(notice.audience_vendors.all()) == [world.vendor_a]
+    assert not notice.audience_everyone
+    client.force_login(world.agent_b1.user)
+    assert client.get(notice.url).status_code == 404
+    client.force_login(world.client_manager)
+    assert "2,000원" in client.get(notice.url).text
+
+
+def test_deleting_a_changed_page_or_a_draft_notice_is_no_error(client, publisher, refund):
+    draft = draft_notice(audience_everyone=False)
+    draft.audience_vendors.set([refund.get_parent().specific.knowledge_audience.first().vendor])
+    changes.announce(refund, effective_at=tomorrow(), user=publisher, notice=draft)
+    response = client.post(reverse("wagtailadmin_pages:delete", args=[draft.pk]))
+    assert response.status_code == 302
+    assert not Change.objects.exists()
+
+
+def test_cancelling_the_schedule_in_wagtail_withdraws_the_change(world, refund):
+    publisher = make_client_staff(Role.CLIENT_PUBLISHER)
+    first = announce(refund, publisher)
+    revision = Revision.objects.get(pk=first.revision_id)
+    revision.approved_go_live_at = None  # what Wagtail's "cancel scheduled publish" does
+    revision.save(update_fields=["approved_go_live_at"])
+    first.refresh_from_db()
+    assert first.withdrawn_at is not None
+    second = changes.announce(
+        refund,
+        effective_at=tomorrow(),
+        user=publisher,
+        new_notice=changes.NewNotice(title="다시 안내", summary="다시"),
+    )
+    take_effect(second)
+    first.refresh_from_db()
+    assert second.took_effect_at and first.took_effect_at is None
+
+
+def test_an_announced_course_change_is_material_for_its_learners(world):
+    from tests.training.conftest import pass_course, publish_course
+    from training.models import CourseVersion
+
+    notice_section()
+    course = publish_course(lessons=1)
+    pass_course(course, world.agent_a1)
+    lessons = list(course.lessons.raw_data)
+    lessons[0]["value"]["body"] = [{"type": "text", "value": "<p>지연 보상 5,000원</p>"}]
+    course.lessons = lessons
+    course.material_change = False  # the editor's default for a new draft
+    course.save_revision()
+    course.refresh_from_db()
+    change = announce(course, make_client_staff(Role.CLIENT_PUBLISHER))
+    take_effect(change)
+    newest = CourseVersion.objects.filter(course=course).order_by("-number").first()
+    assert newest.number == 2 and newest.material
+
+
+def test_two_changes_in_one_notice_start_with_the_first(client, world, publisher, refund):
+    other = policy(refund.get_parent(), "교환", "교환 요청", limit_amount_krw=1000)
+    other.limit_amount_krw = 3000
+    other.save_revision()
+    notice = draft_notice(audience_everyone=False)
+    notice.audience_vendors.set([world.vendor_a])
+    later, sooner = tomorrow() + timedelta(days=2), tomorrow()
+    changes.announce(refund, effective_at=later, user=publisher, notice=notice)
+    changes.announce(other, effective_at=sooner, user=publisher, notice=notice)
+    notice.refresh_from_db()
+    assert notice.effective_from == sooner
+    edit = reverse("wagtailadmin_pages:edit", args=[notice.pk])
+    data = form_data(client.get(edit).text)
+    data.update({"understanding_check-count": ["0"], "action-publish": ["publish"]})
+    response = client.post(edit, data)
+    assert response.status_code == 302, response.context["form"].errors
+    notice.refresh_from_db()
+    assert notice.live
+
+
+def test_a_scheduled_publish_counts_as_a_version(world, refund):
+    from portal.diffs import version_diff
+
+    change = announce(refund, make_client_staff(Role.CLIENT_PUBLISHER))
+    take_effect(change)
+    refund.refresh_from_db()
+    diff = version_diff(refund, change.base_revision_id, world.agent_a1.user)
+    assert diff.before_number and diff.after_number == diff.before_number + 1
+
+
+def test_a_change_in_effect_before_its_notice_is_not_stale(world, refund):
+    from notices.reports import stale_links
+
+    change = announce(refund, make_client_staff(Role.CLIENT_PUBLISHER))
+    take_effect(change)
+    # The notice is republished after the page changed: still the same story.
+    notice = change.notice.specific
+    ChangeNoticePage.objects.filter(pk=notice.pk).update(
+        first_published_at=timezone.now() + timedelta(minutes=1)
+    )
+    assert not stale_links().filter(page=refund).exists()
+
+
+def test_rewording_the_title_is_no_change_of_the_rule(client, publisher, refund):
+    refund.live_revision.as_object().save_revision()  # the draft is the live page again
+    edit = reverse("wagtailadmin_pages:edit", args=[refund.pk])
+    data = form_data(client.get(edit).text)
+    data["title"] = ["단순 변심 환불 (안내)"]
+    data["action-publish"] = ["publish"]
+    assert client.post(edit, data).status_code == 302
