@@ -1,18 +1,22 @@
 """Knowledge search latency at scale.
 
     .venv/bin/python benchmarks/search.py [--documents 100000] [--queries 300]
+        [--questions short|long] [--keep]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python benchmarks/search.py
 
-Generates N Korean and English articles (pages written in bulk, then indexed through the
-search backend with the same Korean analysis as real content), runs Korean and English
-queries through ``search_knowledge`` as an agent would, and prints, as its last line,
-{"documents": N, "p50_ms": ..., "p95_ms": ...}.
+Generates N Korean and English articles (pages written in bulk, then indexed in one bulk
+pass with the same Korean analysis as real content), runs questions through
+``search_knowledge`` as an agent would, and prints, as its last line,
+{"documents": N, "p50_ms": ..., "p95_ms": ...}. ``--questions short`` asks two- to
+four-word queries; ``long`` asks questions as agents type them mid-call: 8 to 15 content
+words mixing rare ones (a product) with words most pages hold (고객, 기준, 확인...).
 """
 
 import argparse
 import json
 import random
 import time
+from collections import Counter
 
 from _django import benchmark_database
 
@@ -185,16 +189,40 @@ def document(rng: random.Random, i: int) -> tuple[str, str]:
     return f"{product} {topic} {rng.choice(ACTIONS)} 안내", " ".join(sentences)
 
 
+COMMON_WORDS = ["고객", "상담사", "기준", "확인", "안내", "처리", "영업일", "규정", "공지", "팀장"]
+LONG_FRAMES = [
+    "고객이 {p} {t} {a} 문의를 했는데 상담사는 {t2} 기준을 어떻게 확인하고 {c} 안내해야 하나요",
+    "{p} {t} {a} 건으로 고객이 다시 연락했어요 영업일 기준 처리 기간과 {t2} {a2} 규정을 알려주세요",
+    "{t} {a} 때문에 화가 난 고객에게 {p} {t2} 보상과 {c} 절차를 어떻게 안내하나요"
+    " 팀장 확인이 필요한가요",
+]
+
+
+def long_question(rng: random.Random) -> str:
+    """8-15 content words: one product (rare), topics and actions (common), and words
+    nearly every page holds."""
+    return rng.choice(LONG_FRAMES).format(
+        p=f"{rng.choice(LINES)} {rng.choice(ITEMS)}",
+        t=rng.choice(TOPICS),
+        t2=rng.choice(TOPICS),
+        a=rng.choice(ACTIONS),
+        a2=rng.choice(ACTIONS),
+        c=rng.choice(COMMON_WORDS),
+    )
+
+
 def create_documents(count: int, rng: random.Random) -> float:
-    """Pages in bulk (the admin path takes ~30 ms a page), then the search index."""
+    """Pages in bulk (the admin path takes ~30 ms a page), then the search index in one
+    bulk pass (``searchindex.indexing.rebuild_from``), analysed as a page's text is."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.utils import timezone
     from wagtail.models import Locale, Page
-    from wagtail.search.backends import get_search_backend
 
     from knowledge.models import ArticlePage, KnowledgeIndexPage
     from portal.home.site_tree import ensure_site_tree
+    from searchindex.indexing import FIELDS, rebuild_from, with_phrases
+    from searchindex.korean import terms
 
     home = ensure_site_tree()
     section = KnowledgeIndexPage(title="벤치마크")
@@ -202,8 +230,8 @@ def create_documents(count: int, rng: random.Random) -> float:
     article_type = ContentType.objects.get_for_model(ArticlePage)
     locale = Locale.get_default()
     now = timezone.now()
-    backend = get_search_backend()
     started = time.perf_counter()
+    analysed = []
     batch = 2000
     for offset in range(0, count, batch):
         pages, bodies = [], []
@@ -231,10 +259,13 @@ def create_documents(count: int, rng: random.Random) -> float:
                     for page, text in zip(pages, bodies, strict=True)
                 ],
             )  # fmt: skip
-        articles = list(ArticlePage.objects.filter(pk__in=[p.pk for p in pages]))
-        backend.add_bulk(ArticlePage, articles)
+        for page, text in zip(pages, bodies, strict=True):
+            fields = dict.fromkeys(FIELDS, "") | {"title": page.title, "body": text}
+            counts = {field: Counter(with_phrases(terms(value))) for field, value in fields.items()}
+            analysed.append((page.pk, article_type.pk, counts))
         print(f"  {offset + len(pages)}/{count} documents", flush=True)
     Page.objects.filter(pk=section.pk).update(numchild=count)
+    rebuild_from(analysed, progress=lambda message: print(f"  {message}", flush=True))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # As autovacuum would after a bulk load: without statistics the planner
@@ -261,6 +292,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--questions", choices=["short", "long"], default="short")
     parser.add_argument(
         "--keep",
         action="store_true",
@@ -288,15 +320,20 @@ def main():
         kept_agent = AgentProfile.objects.select_related("user").first()
         agent = kept_agent.user if kept_agent else make_agent(TeamFactory()).user
         search_knowledge(agent, "환불")  # warm up: Kiwi's model, connections
+        if args.questions == "long":
+            asked = [long_question(rng) for _ in range(args.queries)]
+        else:
+            asked = [QUERIES[n % len(QUERIES)] for n in range(args.queries)]
         latencies = []
         found = 0
-        for n in range(args.queries):
+        for question in asked:
             started = time.perf_counter()
-            results = search_knowledge(agent, QUERIES[n % len(QUERIES)])
+            results = search_knowledge(agent, question)
             latencies.append((time.perf_counter() - started) * 1000)
             found += bool(results.hits)
         print(f"engine: {connection.vendor}; {args.documents} documents written and indexed in "
-              f"{seconds:.0f} s; {found}/{args.queries} queries found something")  # fmt: skip
+              f"{seconds:.0f} s; {args.questions} questions, e.g. {asked[-1]!r}; "
+              f"{found}/{args.queries} found something")  # fmt: skip
         print(
             json.dumps(
                 {

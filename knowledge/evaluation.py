@@ -1,11 +1,16 @@
-"""Search quality on a set of questions with known answers: recall@1, recall@5, MRR, latency."""
+"""Search quality on a set of questions with known answers: recall@1, recall@5, MRR,
+latency (warm, and the first search of the process apart), and why a question missed."""
 
 import json
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .search import search_knowledge
+from searchindex.korean import terms
+from searchindex.ranking import explain
+
+from .models import KnowledgePage
+from .search import MAX_CANDIDATES, search_knowledge
 
 
 class EvaluationFileError(ValueError):
@@ -21,6 +26,12 @@ class Evaluation:
     p50_ms: float
     p95_ms: float
     misses: list[str]
+    #: The first search of the process (Kiwi's model loading, if nothing preloaded it).
+    cold_start_ms: float = 0.0
+    #: Per question, the external ids of the first five hits.
+    rankings: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: Questions whose expected page is not first, with what was found instead.
+    not_first: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -30,6 +41,7 @@ class Evaluation:
             "mrr": round(self.mrr, 4),
             "p50_ms": round(self.p50_ms, 2),
             "p95_ms": round(self.p95_ms, 2),
+            "cold_start_ms": round(self.cold_start_ms, 1),
         }
 
 
@@ -58,6 +70,10 @@ def read_questions(text: str) -> list[tuple[str, list[str]]]:
 
 def evaluate(questions, user) -> Evaluation:
     recall1, recall5, reciprocal, latencies, misses = [], [], [], [], []
+    rankings, not_first = [], []
+    started = time.perf_counter()
+    search_knowledge(user, questions[0][0], per_page=5)
+    cold_start_ms = (time.perf_counter() - started) * 1000
     for query, expected in questions:
         started = time.perf_counter()
         results = search_knowledge(user, query, per_page=5)
@@ -72,6 +88,9 @@ def evaluate(questions, user) -> Evaluation:
         reciprocal.append(1 / rank if rank else 0.0)
         if rank is None:
             misses.append(query)
+        if rank != 1:
+            not_first.append((query, expected, ranked))
+        rankings.append((query, ranked))
     return Evaluation(
         queries=len(questions),
         recall_at_1=statistics.fmean(recall1),
@@ -80,7 +99,45 @@ def evaluate(questions, user) -> Evaluation:
         p50_ms=percentile(latencies, 50),
         p95_ms=percentile(latencies, 95),
         misses=misses,
+        cold_start_ms=cold_start_ms,
+        rankings=rankings,
+        not_first=not_first,
     )
+
+
+def explanation(query: str, expected: list[str], found: list[str], user) -> list[str]:
+    """Lines saying why ``query`` did not put ``expected`` first: its terms (pages
+    holding each, idf), the expected page's rank and score parts, the first hit's."""
+    analysed = terms(query)
+    lines = [f"query: {query}", f"terms: {' '.join(analysed) or '(none)'}"]
+    ranked = search_knowledge(user, query, per_page=MAX_CANDIDATES).hits
+    ranked_ids = [getattr(hit.page, "external_id", "") for hit in ranked]
+    wanted = [*expected[:1], *found[:1]]
+    for label, external_id in zip(("expected", "first"), wanted, strict=False):
+        page = _knowledge_page(external_id)
+        if page is None:
+            lines.append(f"  {label} {external_id}: no such page")
+            continue
+        position = ranked_ids.index(external_id) + 1 if external_id in ranked_ids else None
+        parts = explain(analysed, page.pk)
+        total = sum(part.score for part in parts)
+        where = f"rank {position}" if position else f"not in the first {MAX_CANDIDATES}"
+        lines.append(f"  {label} {external_id} ({page.title}): {where}, score {total}")
+        for part in parts:
+            counts = " ".join(f"{f}={n}" for f, n in part.counts.items() if n) or "absent"
+            lines.append(
+                f"    {part.text}: {part.pages} pages, idf {part.idf:.2f}, {counts}, "
+                f"impact {part.impact}, adds {part.score}"
+            )
+    return lines
+
+
+def _knowledge_page(external_id: str):
+    for model in KnowledgePage.__subclasses__():
+        page = model.objects.filter(external_id=external_id).first()
+        if page is not None:
+            return page
+    return None
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -24,10 +24,10 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from portal.organisation.roles import CLIENT_ROLES
+from searchindex.korean import analyse
 
 from .blocks import KnowledgeBodyBlock
 from .forms import KnowledgePageForm
-from .korean import analyse
 
 
 @register_snippet
@@ -216,6 +216,10 @@ class KnowledgePage(Page):
 
     def search_terms(self) -> str:
         return analyse(f"{self.title}\n{self.body_text()}")
+
+    def search_text(self) -> dict[str, str]:
+        """Text by field for the agents' search (``searchindex``)."""
+        return {"title": self.title, "summary": self.summary, "body": self.body_text()}
 
     def is_expired(self) -> bool:
         return bool(self.expire_at and self.expire_at <= timezone.now())
@@ -458,17 +462,29 @@ class AnswerPolicyPage(KnowledgePage):
         verbose_name_plural = _("answer policies")
 
     def body_text(self) -> str:
-        scripts = "\n".join(script.text for script in self.scripts.all())
+        return "\n".join([self.summary, self._rules_text(), self._scripts_text()])
+
+    def search_text(self) -> dict[str, str]:
+        # The scripts are their own field: agents search for what to say.
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "body": self._rules_text(),
+            "scripts": self._scripts_text(),
+        }
+
+    def _rules_text(self) -> str:
         return "\n".join(
             [
-                self.summary,
                 self.situation if self.situation != self.summary else "",
                 strip_tags(self.conditions),
                 strip_tags(self.exclusions),
-                scripts,
                 self.escalation_route,
             ]
         )
+
+    def _scripts_text(self) -> str:
+        return "\n".join(script.text for script in self.scripts.all())
 
     def is_expired(self) -> bool:
         return super().is_expired() or bool(

@@ -2,17 +2,15 @@
 endpoint and ``evaluate_search`` use.
 
 Answer policies, articles and the vision page, live change notices still in effect, and
-courses with their lessons. Query and content all go through ``knowledge.korean``
-(each page type indexes a ``search_terms`` field of analysed text), and results are
-narrowed to what the reader may open before anything is counted or shown: knowledge
-pages by ``knowledge.visibility`` in the database, notices and courses by their rules
-in ``portal.visibility``. Each hit says its kind, and the results count their kinds
-(the facet) before a kind is chosen, so the counts and the filtered lists agree.
+courses with their lessons. Query and content all go through ``searchindex.korean``
+(each page type gives its text by field, ``search_text``), and what the reader may
+open is a condition of the ranking itself: knowledge pages by ``knowledge.visibility``
+in the database, notices and courses by their rules in ``portal.visibility``. Each hit
+says its kind, and the results count their kinds (the facet) before a kind is chosen.
 
-Ranked candidates come from ``knowledge.ranking`` (Wagtail's configured backend, with a
-faster index-backed query on PostgreSQL); an Elasticsearch backend can take its place
-there without callers noticing. This module sits above the notices and training apps:
-it reads their pages, they never import it.
+Ranked pages come from ``knowledge.ranking`` (BM25F over the portal's own index, the
+same on every database). This module sits above the notices and training apps: it
+reads their pages, they never import it.
 """
 
 import re
@@ -30,11 +28,11 @@ from wagtail.models import Page
 
 from notices.models import ChangeNoticePage, in_effect
 from portal.visibility import visible_page_ids
+from searchindex.korean import terms
 from training.models import CoursePage
 
-from .korean import terms
 from .models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, KnowledgePage, VisionPage
-from .ranking import ranked_page_ids
+from .ranking import ranked_pages
 from .visibility import visible_pages
 
 #: Every kind of hit, in the order the facet lists them.
@@ -57,8 +55,8 @@ KIND_LABELS = {
 # Sections only when asked for: their short titles would outrank the content itself.
 SEARCHED_KINDS = ["policy", "article", "notice", "course", "vision"]
 PER_PAGE = 10
-#: How many ranked matches are considered; nobody reads past a few pages mid-call.
-MAX_CANDIDATES = 300
+#: How many of the best matches are listed; nobody reads past a few pages mid-call.
+MAX_CANDIDATES = 100
 SNIPPET_CHARS = 160
 
 
@@ -119,18 +117,23 @@ def search_knowledge(
     kinds = SEARCHED_KINDS + (["section"] if kind == "section" else [])
     models = [KINDS[k] for k in kinds]
     if query_terms:
-        # The backend ranks but may filter only on indexed fields: take the best
-        # candidates from it, then keep those the reader may open, in rank order.
-        ranked_ids = ranked_page_ids(query_terms, models, MAX_CANDIDATES)
-        found = _readable(user, ranked_ids, models, tag)
+        # Who may open what is a condition of the ranking itself: the best pages the
+        # reader may open, never the best pages then filtered.
+        allowed = _allowed(user, models, tag)
+        found = _with_kinds(ranked_pages(query_terms, models, MAX_CANDIDATES, allowed))
+        counts = Counter(found_kind for _pk, found_kind in found)
+        if kind in KINDS and kind != "section":
+            ranked = ranked_pages(query_terms, [KINDS[kind]], MAX_CANDIDATES, allowed)
+            found = _with_kinds(ranked)
     else:
         found = _tagged(user, models, tag)
-
-    counts = Counter(found_kind for _pk, found_kind in found)
-    results.facets = [Facet(k, counts[k]) for k in kinds if counts[k] or k == kind]
-    if kind in KINDS:
+        counts = Counter(found_kind for _pk, found_kind in found)
+        if kind in KINDS:
+            found = [(pk, found_kind) for pk, found_kind in found if found_kind == kind]
+    if kind == "section":
         found = [(pk, found_kind) for pk, found_kind in found if found_kind == kind]
 
+    results.facets = [Facet(k, counts[k]) for k in kinds if counts[k] or k == kind]
     paginator = Paginator(found, per_page)
     current = paginator.get_page(page)
     results.total = paginator.count
@@ -140,31 +143,32 @@ def search_knowledge(
     return results
 
 
-def _readable(user, ranked_ids: list[int], models, tag: str) -> list[tuple[int, str]]:
-    """(pk, kind) of the ranked pages ``user`` may open, in rank order."""
+def _allowed(user, models, tag: str):
+    """The pages of ``models`` that ``user`` may open, as one queryset on the page table
+    that the ranking tests each candidate against: knowledge pages by their rule, in the
+    database; notices in effect and live courses (few, whatever the size of the
+    knowledge base) by their rules."""
     knowledge_models = [m for m in models if issubclass(m, KnowledgePage)]
-    pages = _narrow(user, Page.objects.filter(pk__in=ranked_ids).type(*knowledge_models), tag)
-    kinds = {pk: _kind_of_type(type_id) for pk, type_id in pages.values_list("pk", "content_type")}
-    if not tag:
+    allowed = visible_pages(user, Page.objects.type(*knowledge_models))
+    if tag:
         # Notices and courses carry no tags: a tag asks for knowledge pages only.
-        kinds |= _readable_notices_and_courses(user, ranked_ids)
-    return [(pk, kinds[pk]) for pk in ranked_ids if pk in kinds]
+        return allowed.filter(knowledge_tag_items__tag__slug=tag)
+    return allowed | Page.objects.filter(pk__in=sorted(_readable_notices_and_courses(user)))
 
 
-def _readable_notices_and_courses(user, ranked_ids: list[int]) -> dict[int, str]:
-    """Notices still in effect and live courses among the candidates, that ``user`` may
-    open; decided before paging, so a page of results is never short."""
+def _with_kinds(ranked: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    return [(pk, _kind_of_type(content_type_id)) for pk, content_type_id in ranked]
+
+
+def _readable_notices_and_courses(user) -> set[int]:
+    """Notices still in effect and live courses that ``user`` may open."""
     notices_in_effect = ChangeNoticePage.objects.filter(in_effect(timezone.now())).values("pk")
     course_type = ContentType.objects.get_for_model(CoursePage)
     # Whether a course is live, ``visible_page_ids`` checks, as for every page.
-    rows = (
-        Page.objects.filter(pk__in=ranked_ids)
-        .filter(Q(content_type=course_type) | Q(pk__in=notices_in_effect))
-        .values_list("pk", "content_type")
-    )
-    candidates = {pk: _kind_of_type(type_id) for pk, type_id in rows}
-    allowed = visible_page_ids(user, candidates)
-    return {pk: kind for pk, kind in candidates.items() if pk in allowed}
+    candidates = Page.objects.filter(
+        Q(content_type=course_type) | Q(pk__in=notices_in_effect)
+    ).values_list("pk", flat=True)
+    return visible_page_ids(user, candidates)
 
 
 def _tagged(user, models, tag: str) -> list[tuple[int, str]]:

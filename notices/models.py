@@ -23,11 +23,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from knowledge.korean import analyse
 from portal.organisation.models import AgentProfile, Channel, Team, Vendor
 from portal.organisation.roles import VENDOR_ROLES
 from portal.organisation.scoping import Reach, ScopedQuerySet
 from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
+from searchindex.korean import analyse
 
 from .blocks import UnderstandingCheckBlock
 from .panels import ReadinessImpactPanel
@@ -289,6 +289,10 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
 
     def search_terms(self) -> str:
         return analyse(f"{self.title}\n{self.summary}\n{strip_tags(self.changes)}")
+
+    def search_text(self) -> dict[str, str]:
+        """Text by field for the agents' search (``searchindex``)."""
+        return {"title": self.title, "summary": self.summary, "body": strip_tags(self.changes)}
 
 
 class AffectedPage(Orderable):

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
@@ -18,3 +19,12 @@ def _make_filesystem_queue_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+@worker_process_init.connect
+def _preload_search_analysis(**kwargs):
+    """Publishing indexes pages with Kiwi: load its model when a worker process starts,
+    not in the middle of the first task (about 2 s)."""
+    from searchindex.korean import preload
+
+    preload()

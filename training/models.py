@@ -22,10 +22,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from knowledge.korean import analyse
 from portal.organisation.models import AgentProfile, Channel, Team, Vendor
 from portal.organisation.scoping import Reach, ScopedQuerySet
 from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
+from searchindex.korean import analyse
 
 from .blocks import LessonsBlock, QuizBlock
 
@@ -188,12 +188,19 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
         return len(self.quiz) > 0
 
     def search_terms(self) -> str:
+        return analyse("\n".join([self.title, self.summary, self._lessons_text()]))
+
+    def search_text(self) -> dict[str, str]:
+        """Text by field for the agents' search (``searchindex``)."""
+        return {"title": self.title, "summary": self.summary, "body": self._lessons_text()}
+
+    def _lessons_text(self) -> str:
         lessons = [
             " ".join(block.block.get_searchable_content(block.value)) for block in self.lessons
         ]
         # The questions as worded, never their answers: search must not hint which is right.
         questions = [block.value["question"] for block in self.quiz]
-        return analyse("\n".join([self.title, self.summary, *lessons, *questions]))
+        return "\n".join([*lessons, *questions])
 
 
 class CourseVersion(models.Model):

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "knowledge",
     "notices",
     "training",
+    "searchindex",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -314,6 +315,20 @@ PORTAL_MAIL_DOMAIN = env_str("PORTAL_MAIL_DOMAIN", "portal.local")
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 # Text is analysed in Python (knowledge.korean) before it reaches the index, so the
 # database only matches tokens: the "simple" configuration, no second stemming.
+# The agents' search ranks with BM25F over the portal's own index (searchindex), the same
+# on every database. K1: how fast repeated words stop adding (higher: counts matter more);
+# B: how much a long page is discounted (0: not at all, 1: fully); FIELD_WEIGHTS: a word
+# in the title counts this many times a word in the body; PHRASE_WEIGHT: what two
+# neighbouring words matched in order add, against one word. Tuned on KorQuAD 1.0
+# (benchmarks/search_quality.py). After changing K1, B or FIELD_WEIGHTS, run
+# `manage.py rebuild_search_index --impacts-only` (README: "Search ranking").
+SEARCH_RANKING = {
+    "K1": env_float("SEARCH_K1", 0.9),
+    "B": env_float("SEARCH_B", 0.75),
+    "FIELD_WEIGHTS": {"title": 3.0, "summary": 1.5, "body": 1.0, "scripts": 1.2},
+    "PHRASE_WEIGHT": env_float("SEARCH_PHRASE_WEIGHT", 0.4),
+}
+
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
 }

@@ -50,3 +50,13 @@ def mandatory_secret(name: str) -> str:
             f"generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     return value
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from exc

@@ -32,12 +32,29 @@ def test_prints_the_metrics_as_json(tmp_path, capsys, with_ids):
     call_command("evaluate_search", path, json=True)
     last = capsys.readouterr().out.strip().splitlines()[-1]
     result = json.loads(last)
-    assert set(result) == {"queries", "recall_at_1", "recall_at_5", "mrr", "p50_ms", "p95_ms"}
+    assert set(result) == {
+        "queries", "recall_at_1", "recall_at_5", "mrr", "p50_ms", "p95_ms", "cold_start_ms"
+    }  # fmt: skip
     assert result["queries"] == 4
     assert result["recall_at_1"] == 0.75
     assert result["recall_at_5"] == 0.75
     assert result["mrr"] == 0.75
     assert result["p95_ms"] >= result["p50_ms"] > 0
+
+
+def test_explain_shows_the_terms_rank_and_score_parts_of_a_miss(tmp_path, capsys, with_ids):
+    question = {"query": "지연 보상 환불", "expected": ["REFUND"]}
+    path = write(tmp_path, json.dumps(question, ensure_ascii=False))
+    rankings = tmp_path / "rankings.jsonl"
+    call_command("evaluate_search", path, explain=1, rankings=str(rankings))
+    out = capsys.readouterr().out
+    assert "query: 지연 보상 환불" in out
+    assert "terms: 지연 보상 환불" in out
+    assert "expected REFUND (단순 변심 환불): rank 2" in out
+    assert "first DELAY (배송 지연 안내): rank 1" in out
+    assert "환불: 2 pages, idf 1.03, title=1 body=1 scripts=1, impact 1508" in out
+    row = json.loads(rankings.read_text(encoding="utf-8"))
+    assert row == {"query": "지연 보상 환불", "top5": ["DELAY", "REFUND"]}
 
 
 def test_human_output_lists_misses(tmp_path, capsys, with_ids):

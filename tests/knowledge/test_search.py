@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledge.korean import terms
 from knowledge.search import search_knowledge
 from notices.models import ChangeNoticePage
+from searchindex.korean import terms
 from tests.knowledge.conftest import article, policy, section
 from tests.notices.conftest import publish_notice
 from tests.training.conftest import lesson, publish_course, republish

@@ -1,4 +1,5 @@
-"""python manage.py evaluate_search QUESTIONS.jsonl [--json] [--user USERNAME]"""
+"""python manage.py evaluate_search QUESTIONS.jsonl [--json] [--user USERNAME] [--explain N]
+[--rankings FILE]"""
 
 import json
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from knowledge.evaluation import EvaluationFileError, evaluate, read_questions
+from knowledge.evaluation import EvaluationFileError, evaluate, explanation, read_questions
 from portal.organisation.scoping import SystemViewer
 
 
@@ -21,6 +22,16 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="last line: one JSON object")
         parser.add_argument(
             "--user", help="search as this account (default: sees all published content)"
+        )
+        parser.add_argument(
+            "--explain",
+            type=int,
+            default=0,
+            metavar="N",
+            help="for the first N questions whose page is not first: terms, rank, score parts",
+        )
+        parser.add_argument(
+            "--rankings", metavar="FILE", help="write each question's first five hits (JSONL)"
         )
 
     def handle(self, *args, **options):
@@ -37,13 +48,22 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No account {options['user']!r}.")
         result = evaluate(questions, user)
+        for query, expected, found in result.not_first[: options["explain"]]:
+            for line in explanation(query, expected, found, user):
+                self.stdout.write(line)
+        if options["rankings"]:
+            with Path(options["rankings"]).open("w", encoding="utf-8") as out:
+                for query, ranked in result.rankings:
+                    out.write(json.dumps({"query": query, "top5": ranked}, ensure_ascii=False))
+                    out.write("\n")
         if not options["json"]:
             for query in result.misses:
                 self.stdout.write(f"miss: {query}")
             self.stdout.write(
                 f"{result.queries} queries: recall@1 {result.recall_at_1:.3f}, "
                 f"recall@5 {result.recall_at_5:.3f}, MRR {result.mrr:.3f}, "
-                f"p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms"
+                f"p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms (warm); "
+                f"first search {result.cold_start_ms:.0f} ms"
             )
         else:
             self.stdout.write(json.dumps(result.as_dict()))

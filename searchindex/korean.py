@@ -35,7 +35,14 @@ _english = snowballstemmer.stemmer("english")
 def _kiwi():
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    with _lock:
+        return Kiwi()
+
+
+def preload() -> None:
+    """Load Kiwi's model now (about 2 s) rather than on the first search: web and worker
+    processes call this when they start."""
+    terms("환불")
 
 
 def analyse(text: str) -> str:
@@ -62,5 +69,6 @@ def terms(text: str) -> list[str]:
             form = token.form
             if tag.startswith(("VV", "VA")) and form in _STOP_STEMS:
                 continue
-            result.append(form.lower())
+            # Kiwi keeps a multi-word name whole ("알렉산더 헤이그"): index its words.
+            result.extend(form.lower().split())
     return result
