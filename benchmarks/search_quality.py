@@ -4,12 +4,12 @@
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/search_quality.py
     .venv/bin/python benchmarks/search_quality.py --compare sqlite.jsonl postgresql.jsonl
 
-Imports KorQuAD's 964 paragraphs as articles with ``import_knowledge`` (title: the
-Wikipedia article's title; each paragraph in its own section, so that siblings may share
-the title), then runs its 5,774 questions (or the first N) through ``evaluate_search``,
-each expecting the paragraph it was written from. Prints ``evaluate_search --json``'s
-line last. ``--rankings`` keeps each question's first five hits; ``--compare`` tells for
-how many questions two such files (two databases) agree on all five.
+Imports KorQuAD's 964 paragraphs as articles with ``import_knowledge`` into one section
+(title: the Wikipedia article's title, shared by its paragraphs), then runs its 5,774
+questions (or the first N) through ``evaluate_search``, each expecting the paragraph it
+was written from. Prints ``evaluate_search --json``'s line last. ``--rankings`` keeps
+each question's first five hits; ``--compare`` tells for how many questions two such
+files (two databases) agree on all five.
 See benchmarks/data/korquad/README.md for the data's source and licence.
 """
 
@@ -39,7 +39,7 @@ def korquad() -> tuple[list[dict], list[dict]]:
                     "kind": "article",
                     "title": title,
                     "body": paragraph["context"],
-                    "section": f"KorQuAD/{title}/{paragraph_number}",
+                    "section": "KorQuAD 1.0",
                 }
             )
             questions += [
@@ -77,7 +77,7 @@ def main():
     lines, questions = korquad()
     if args.questions:
         questions = questions[: args.questions]
-    with benchmark_database(keep=args.keep, name="portal_quality") as connection:
+    with benchmark_database(keep=args.keep, name="portal_korquad") as connection:
         from django.core.management import call_command
 
         from knowledge.models import ArticlePage

@@ -21,6 +21,6 @@ def test_demo_knowledge_loads_and_search_finds_it():
     from knowledge.demo import DEMO_FILE
 
     questions = read_questions(DEMO_FILE.with_name("questions.jsonl").read_text(encoding="utf-8"))
-    result = evaluate(questions, SystemViewer())
-    assert result.recall_at_5 >= 0.9, result.misses
-    assert result.mrr >= 0.8, result.misses
+    result = evaluate(questions, SystemViewer()).as_dict()
+    # Exact: the ranking adds integers, so SQLite and PostgreSQL agree to the last digit.
+    assert (result["recall_at_1"], result["recall_at_5"], result["mrr"]) == (0.8667, 0.9833, 0.9194)
