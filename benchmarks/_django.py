@@ -27,7 +27,10 @@ def benchmark_database(keep: bool = False, fresh: bool = False, name: str = "por
     is_sqlite = connection.vendor == "sqlite"
     bench_name = str(ROOT / "var" / f"{name}.sqlite3") if is_sqlite else name
     connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep and not fresh)
+    # serialize=False: a kept database may hold millions of rows no test will restore.
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False, keepdb=keep and not fresh
+    )
     try:
         yield connection
     finally:
