@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -32,7 +32,7 @@ from searchindex.korean import terms
 from training.models import CoursePage
 
 from .models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, KnowledgePage, VisionPage
-from .ranking import ranked_pages
+from .ranking import pages_holding, ranked_pages
 from .visibility import visible_pages
 
 #: Every kind of hit, in the order the facet lists them.
@@ -55,8 +55,15 @@ KIND_LABELS = {
 # Sections only when asked for: their short titles would outrank the content itself.
 SEARCHED_KINDS = ["policy", "article", "notice", "course", "vision"]
 PER_PAGE = 10
-#: How many of the best matches are listed; nobody reads past a few pages mid-call.
+#: How many of the best matches can be paged through; nobody reads past a few pages
+#: mid-call. Each search ranks only as deep as the page it shows (and one more, to know
+#: whether there is a next page): the deeper the ranking, the lower the bar a page must
+#: reach, and the more pages have to be scored.
 MAX_CANDIDATES = 100
+#: Kinds with few pages (whatever the size of the knowledge base), counted in full even
+#: when the ranking stops before the end; answer policies and articles are counted as
+#: far as it goes ("10+").
+FEW_PAGES_KINDS = ("notice", "course", "vision")
 SNIPPET_CHARS = 160
 
 
@@ -79,6 +86,8 @@ class SearchHit:
 class Facet:
     kind: str
     count: int
+    #: False: at least ``count`` (the ranking stopped before the end).
+    complete: bool = True
 
     @property
     def label(self) -> str:
@@ -94,11 +103,17 @@ class SearchResults:
     num_pages: int = 1
     #: Matches per kind for the query (and tag), whichever kind is chosen.
     facets: list[Facet] = field(default_factory=list)
+    #: False: there are more than ``total`` matches (and pages), ranked when asked for.
+    complete: bool = True
 
     @property
     def total_all_kinds(self) -> int:
         """What "everything" holds (sections, shown only when chosen, are not in it)."""
         return sum(facet.count for facet in self.facets if facet.kind in SEARCHED_KINDS)
+
+    @property
+    def all_kinds_complete(self) -> bool:
+        return all(facet.complete for facet in self.facets if facet.kind in SEARCHED_KINDS)
 
 
 def kind_of(page) -> str:
@@ -116,15 +131,22 @@ def search_knowledge(
 
     kinds = SEARCHED_KINDS + (["section"] if kind == "section" else [])
     models = [KINDS[k] for k in kinds]
+    complete = facets_complete = True
     if query_terms:
         # Who may open what is a condition of the ranking itself: the best pages the
         # reader may open, never the best pages then filtered.
-        allowed = _allowed(user, models, tag)
-        found = _with_kinds(ranked_pages(query_terms, models, MAX_CANDIDATES, allowed))
+        depth = min(max(1, page) * per_page + 1, MAX_CANDIDATES)
+        readable = set() if tag else _readable_notices_and_courses(user)
+        allowed = _allowed(user, models, tag, readable)
+        found = _with_kinds(ranked_pages(query_terms, models, depth, allowed))
+        complete = facets_complete = len(found) < depth
         counts = Counter(found_kind for _pk, found_kind in found)
+        if not complete:
+            counts |= _few_pages_kinds(user, query_terms, readable, tag)
         if kind in KINDS and kind != "section":
-            ranked = ranked_pages(query_terms, [KINDS[kind]], MAX_CANDIDATES, allowed)
+            ranked = ranked_pages(query_terms, [KINDS[kind]], depth, allowed)
             found = _with_kinds(ranked)
+            complete = len(found) < depth
     else:
         found = _tagged(user, models, tag)
         counts = Counter(found_kind for _pk, found_kind in found)
@@ -133,27 +155,45 @@ def search_knowledge(
     if kind == "section":
         found = [(pk, found_kind) for pk, found_kind in found if found_kind == kind]
 
-    results.facets = [Facet(k, counts[k]) for k in kinds if counts[k] or k == kind]
+    results.facets = [
+        Facet(k, counts[k], facets_complete or k in FEW_PAGES_KINDS)
+        for k in kinds
+        # Answer policies and articles may lie beyond where the ranking stopped.
+        if counts[k] or k == kind or (not facets_complete and k not in FEW_PAGES_KINDS)
+    ]
     paginator = Paginator(found, per_page)
     current = paginator.get_page(page)
-    results.total = paginator.count
+    results.complete = complete
+    # Unless complete, the ranking holds one more page than shown: there are more.
+    results.total = paginator.count if complete else current.end_index()
     results.page_number = current.number
     results.num_pages = paginator.num_pages
     results.hits = _hits([pk for pk, _kind in current], query_terms)
     return results
 
 
-def _allowed(user, models, tag: str):
+def _allowed(user, models, tag: str, readable: set[int]):
     """The pages of ``models`` that ``user`` may open, as one queryset on the page table
     that the ranking tests each candidate against: knowledge pages by their rule, in the
-    database; notices in effect and live courses (few, whatever the size of the
-    knowledge base) by their rules."""
+    database; and ``readable``, the notices in effect and live courses (few, whatever the
+    size of the knowledge base) they may open."""
     knowledge_models = [m for m in models if issubclass(m, KnowledgePage)]
     allowed = visible_pages(user, Page.objects.type(*knowledge_models))
     if tag:
         # Notices and courses carry no tags: a tag asks for knowledge pages only.
         return allowed.filter(knowledge_tag_items__tag__slug=tag)
-    return allowed | Page.objects.filter(pk__in=sorted(_readable_notices_and_courses(user)))
+    return allowed | Page.objects.filter(pk__in=sorted(readable))
+
+
+def _few_pages_kinds(user, query_terms: list[str], readable: set[int], tag: str) -> Counter:
+    """Matches among the notices, courses and vision pages ``user`` may open, by kind."""
+    vision = visible_pages(user, Page.objects.type(VisionPage))
+    if tag:
+        vision = vision.filter(knowledge_tag_items__tag__slug=tag)
+    candidates = readable | set(vision.values_list("pk", flat=True))
+    return Counter(
+        _kind_of_type(type_id) for _pk, type_id in pages_holding(query_terms, candidates)
+    )
 
 
 def _with_kinds(ranked: list[tuple[int, int]]) -> list[tuple[int, str]]:
@@ -162,12 +202,13 @@ def _with_kinds(ranked: list[tuple[int, int]]) -> list[tuple[int, str]]:
 
 def _readable_notices_and_courses(user) -> set[int]:
     """Notices still in effect and live courses that ``user`` may open."""
-    notices_in_effect = ChangeNoticePage.objects.filter(in_effect(timezone.now())).values("pk")
-    course_type = ContentType.objects.get_for_model(CoursePage)
+    # Two lists, not one query with OR: that would read every page of a large site.
     # Whether a course is live, ``visible_page_ids`` checks, as for every page.
-    candidates = Page.objects.filter(
-        Q(content_type=course_type) | Q(pk__in=notices_in_effect)
-    ).values_list("pk", flat=True)
+    notices_in_effect = ChangeNoticePage.objects.filter(in_effect(timezone.now()))
+    candidates = [
+        *notices_in_effect.order_by().values_list("pk", flat=True),
+        *CoursePage.objects.order_by().values_list("pk", flat=True),
+    ]
     return visible_page_ids(user, candidates)
 
 

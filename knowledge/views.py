@@ -57,8 +57,12 @@ def search_json(request):
             "total": results.total,
             "page": results.page_number,
             "pages": results.num_pages,
-            # Hits per kind for this query, whichever kind was asked for.
+            # False: "total" and "pages" are what is ranked so far; there are more.
+            "complete": results.complete,
+            # Hits per kind for this query, whichever kind was asked for; a kind not in
+            # "facets_complete" has at least that many.
             "facets": {facet.kind: facet.count for facet in results.facets},
+            "facets_complete": [facet.kind for facet in results.facets if facet.complete],
             "results": [
                 {
                     "id": hit.page.pk,

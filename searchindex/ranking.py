@@ -32,14 +32,17 @@ from .models import Corpus, Posting
 
 #: Postings read in full for the rare terms (a term holding more is *common*): reading a
 #: posting costs less than looking one up, so this is larger than the pages scored.
-RARE_POSTINGS = 20000
-#: Pages taken (times the limit), best on the rare terms first, before checking whether
-#: more could matter.
+RARE_POSTINGS = 50000
+#: Pages taken (times the limit, and at least ``FIRST_READ``), best on the rare terms
+#: first, to set the bar before reading on.
 PARTIAL_READ = 2
+FIRST_READ = 50
+#: The rarest terms whose heads set the first bar.
+SEED_TERMS = 3
 #: Entries read from the head of each common term's list to set the bar.
 HEAD = 100
-#: Page ids per statement.
-CHUNK = 500
+#: Page ids per statement (SQLite; PostgreSQL takes them as one array).
+CHUNK = 5000
 
 
 class Ranked(NamedTuple):
@@ -116,7 +119,7 @@ def rank(analysed: list[str], *, allowed=None, content_type_ids=None, limit: int
     terms = query_terms(analysed)
     if not terms or limit <= 0:
         return []
-    conditions = _Conditions(allowed, content_type_ids)
+    admission = _Admission(allowed, content_type_ids)
     rare, common = [], []
     budget = RARE_POSTINGS
     for term in terms:
@@ -126,39 +129,38 @@ def rank(analysed: list[str], *, allowed=None, content_type_ids=None, limit: int
         else:
             common.append(term)
     common_bound = sum(t.upper_bound for t in common)
-    scored: dict[int, Ranked] = {}
+    best = _Best(limit)
 
     if rare:
-        # Pages holding a rare term, best on the rare terms first. A page's full score is
-        # at most its rare-term score plus every common term's best: pages below the bar
-        # by that much are never fully scored, nor read.
-        read = PARTIAL_READ * limit
+        # A bar from the pages where the rarest terms weigh most, fully scored; then every
+        # page holding a rare term whose score on them, plus every common term's best,
+        # reaches it, completed best first. Without a bar (too few of those pages may
+        # appear), pages are read best on the rare terms first until there is one.
+        read = max(PARTIAL_READ * limit, FIRST_READ)
+        seeds = [(pk, 0) for pk in _heads(rare[:SEED_TERMS], read)]
+        _complete(seeds, terms, best, admission)
+        seen = {pk for pk, _score in seeds}
         while True:
-            partial, complete = _partial_scores(rare, read)
-            scored |= _full_scores(terms, [pk for pk, _s in partial[:limit]], conditions)
-            bar = _bar(scored, limit)
-            rest = [pk for pk, score in partial[limit:] if score + common_bound >= bar]
-            scored |= _full_scores(terms, rest, conditions)
-            bar = _bar(scored, limit)
-            if complete or (partial and partial[-1][1] + common_bound < bar):
+            if best.bar:
+                partial, complete = _partial_scores(rare, None, least=best.bar - common_bound)
+            else:
+                partial, complete = _partial_scores(rare, read)
+                read *= 8
+            batch = [(pk, score) for pk, score in partial if pk not in seen]
+            seen.update(pk for pk, _score in batch)
+            _complete(batch, common, best, admission)
+            if complete or not partial or partial[-1][1] + common_bound < best.bar:
                 break
-            read *= 4
 
-    if common:
-        bar = _bar(scored, limit)
-        if bar == 0:
-            # Too few pages so far to set a bar: the heads of the common terms' lists.
-            heads = " UNION ".join(
-                "SELECT page_id FROM (SELECT page_id FROM searchindex_posting WHERE term_id = %s"
-                " ORDER BY impact DESC, page_id LIMIT %s) AS head"
-                for _t in common
-            )
-            params = [value for t in common for value in (t.term_id, max(HEAD, limit))]
-            scored |= _scored(terms, heads, params, conditions)
-            bar = _bar(scored, limit)
-        if common_bound >= bar:
-            # A page reaching the bar on common terms alone holds one of them with at
-            # least its share of the bar (in proportion to the term's upper bound).
+    if common and common_bound >= best.bar:
+        # A page holding no rare term reaches the bar on common terms alone only if it
+        # holds one of them with at least its share of the bar (in proportion to the
+        # term's upper bound). Without a bar yet, the heads of the lists set one first.
+        if not best.bar:
+            heads = [(pk, 0) for pk in _heads(common, max(HEAD, limit))]
+            _complete(heads, terms, best, admission)
+        if common_bound >= best.bar:
+            bar = best.bar
             parts, params = [], []
             for term in common:
                 least = math.floor(bar * term.max_impact / common_bound) if bar else 0
@@ -166,52 +168,128 @@ def rank(analysed: list[str], *, allowed=None, content_type_ids=None, limit: int
                     "SELECT page_id FROM searchindex_posting WHERE term_id = %s AND impact >= %s"
                 )
                 params += [term.term_id, least]
-            scored |= _scored(terms, " UNION ".join(parts), params, conditions)
-    return sorted(scored.values(), key=lambda hit: (-hit.score, hit.page_id))[:limit]
+            best.add(_scored(terms, " UNION ".join(parts), params, admission))
+    return best.ranked()
 
 
-def _bar(scored: dict, limit: int) -> int:
-    """The score a page must reach to be among the best ``limit`` (0 until there are
-    that many)."""
-    if len(scored) < limit:
-        return 0
-    return sorted((hit.score for hit in scored.values()), reverse=True)[limit - 1]
+class _Best:
+    """The best pages scored so far, and the bar a page must reach to join them."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.pages: dict[int, Ranked] = {}
+        self.bar = 0
+
+    def add(self, scored: dict[int, Ranked]):
+        self.pages |= scored
+        if len(self.pages) >= self.limit:
+            self.pages = dict(
+                sorted(self.pages.items(), key=lambda item: (-item[1].score, item[0]))[: self.limit]
+            )
+            self.bar = min(hit.score for hit in self.pages.values())
+
+    def ranked(self) -> list[Ranked]:
+        return sorted(self.pages.values(), key=lambda hit: (-hit.score, hit.page_id))
 
 
-def _partial_scores(rare, read: int) -> tuple[list[tuple[int, int]], bool]:
-    """(page id, score on the rare terms) of the best ``read`` pages holding one, best
-    first; and whether that is every such page. Who may open them is checked when
-    they are fully scored."""
+def _heads(terms, size: int) -> list[int]:
+    """The pages where each of ``terms`` weighs most (``size`` of each), in no order."""
+    heads = " UNION ".join(
+        "SELECT page_id FROM (SELECT page_id FROM searchindex_posting WHERE term_id = %s"
+        " ORDER BY impact DESC, page_id LIMIT %s) AS head"
+        for _t in terms
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(heads, [value for t in terms for value in (t.term_id, size)])
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def _partial_scores(rare, read: int | None, least: int = 0):
+    """(page id, score on the rare terms) of the best ``read`` pages holding one (of
+    every page scoring at least ``least`` if ``read`` is None), best first; and whether
+    that is all of them. Who may open them is asked when they are completed."""
     weights = " ".join("WHEN %s THEN %s" for _ in rare)
     placeholders = ", ".join(["%s"] * len(rare))
     sql = f"""
-        SELECT page_id, SUM(CASE term_id {weights} ELSE 0 END * impact) AS score
-        FROM searchindex_posting WHERE term_id IN ({placeholders})
-        GROUP BY page_id ORDER BY score DESC, page_id LIMIT %s
+        SELECT page_id, score FROM (
+            SELECT page_id, SUM(CASE term_id {weights} ELSE 0 END * impact) AS score
+            FROM searchindex_posting WHERE term_id IN ({placeholders}) GROUP BY page_id
+        ) AS partial WHERE score >= %s
+        ORDER BY score DESC, page_id {"LIMIT %s" if read is not None else ""}
     """  # noqa: S608 - placeholders only
     params = [value for t in rare for value in (t.term_id, t.weight)]
+    params += [*(t.term_id for t in rare), least]
+    if read is not None:
+        params.append(read)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *(t.term_id for t in rare), read])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return rows, len(rows) < read
+    return rows, read is None or len(rows) < read
 
 
-def _full_scores(terms, page_ids: list[int], conditions) -> dict[int, "Ranked"]:
-    scored = {}
-    for start in range(0, len(page_ids), CHUNK):
-        chunk = page_ids[start : start + CHUNK]
-        placeholders = ", ".join(["%s"] * len(chunk))
-        candidates = (
-            f"SELECT page_id FROM searchindex_indexedpage WHERE page_id IN ({placeholders})"  # noqa: S608
-        )
-        scored |= _scored(terms, candidates, chunk, conditions)
-    return scored
+def _complete(batch, missing, best: "_Best", admission):
+    """Adds to ``best`` the pages of ``batch`` ((page id, score so far), best first)
+    that may appear and reach its bar, once the ``missing`` terms' parts are added.
+    Taken in growing slices, so that the bar rises before the tail is reached: each
+    slice's missing parts in one statement, then who may open its pages, asked in
+    score order until the rest fall below the bar."""
+    bound = sum(t.upper_bound for t in missing)
+    size, start = max(best.limit, FIRST_READ), 0
+    while start < len(batch):
+        scores = {
+            pk: score for pk, score in batch[start : start + size] if score + bound >= best.bar
+        }
+        if not scores:
+            return
+        if missing:
+            for pk, value in _scores(missing, list(scores)):
+                scores[pk] += value
+        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        asking = max(best.limit, FIRST_READ)
+        for first in range(0, len(ordered), asking):
+            asked = [(pk, s) for pk, s in ordered[first : first + asking] if s >= best.bar]
+            if not asked:
+                break
+            admitted = admission.of([pk for pk, _s in asked])
+            best.add({pk: Ranked(pk, s, admitted[pk]) for pk, s in asked if pk in admitted})
+        start += size
+        size *= 4
 
 
-class _Conditions:
-    """What a candidate must satisfy, tested once per candidate page (not per posting):
-    its type, and that ``allowed`` holds it (a correlated EXISTS, so that the database
-    probes the candidates rather than listing every page the reader may open)."""
+def _scores(terms, page_ids: list[int]):
+    """(page id, score on ``terms``) of those of ``page_ids`` holding one of them."""
+    weights = " ".join("WHEN %s THEN %s" for _ in terms)
+    weight_params = [value for t in terms for value in (t.term_id, t.weight)]
+    term_list = ", ".join(["%s"] * len(terms))
+    rows = []
+    with connection.cursor() as cursor:
+        for ids_sql, ids_params in _id_lists("page_id", page_ids):
+            cursor.execute(
+                f"SELECT page_id, SUM(CASE term_id {weights} ELSE 0 END * impact)"  # noqa: S608
+                f" FROM searchindex_posting WHERE term_id IN ({term_list}) AND {ids_sql}"
+                " GROUP BY page_id",
+                [*weight_params, *(t.term_id for t in terms), *ids_params],
+            )
+            rows += cursor.fetchall()
+    return rows
+
+
+def _id_lists(column: str, ids: list[int]):
+    """``column`` among ``ids`` as SQL and its parameters, in statements of a size every
+    database takes (PostgreSQL takes one array)."""
+    if connection.vendor == "postgresql":
+        yield f"{column} = ANY(%s)", [list(ids)]
+        return
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        yield f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
+
+
+class _Admission:
+    """What a page must satisfy to be ranked: its type, and that ``allowed`` holds it.
+    Tested once per candidate page, never per posting, in the database (a correlated
+    EXISTS, so that the database probes the candidates rather than listing every page
+    the reader may open)."""
 
     def __init__(self, allowed, content_type_ids):
         self.sql, self.params = "", []
@@ -220,22 +298,35 @@ class _Conditions:
             self.sql += f" AND d.content_type_id IN ({', '.join(['%s'] * len(ids))})"
             self.params += ids
         if allowed is not None:
-            probe = allowed.order_by().filter(pk=RawSQL("c.page_id", [])).values("pk")
+            probe = allowed.order_by().filter(pk=RawSQL("d.page_id", [])).values("pk")
             subquery, subparams = probe.query.sql_with_params()
             self.sql += f" AND EXISTS ({subquery})"
             self.params += list(subparams)
 
+    def of(self, page_ids: list[int]) -> dict[int, int]:
+        """Which of ``page_ids`` may be ranked, with their content type ids."""
+        admitted = {}
+        with connection.cursor() as cursor:
+            for ids_sql, ids_params in _id_lists("d.page_id", page_ids):
+                cursor.execute(
+                    "SELECT d.page_id, d.content_type_id FROM searchindex_indexedpage d"  # noqa: S608
+                    f" WHERE {ids_sql} {self.sql}",
+                    [*ids_params, *self.params],
+                )
+                admitted |= dict(cursor.fetchall())
+        return admitted
 
-def _scored(terms, candidates_sql, candidate_params, conditions) -> dict[int, "Ranked"]:
-    """Full scores of the candidate pages the conditions admit."""
+
+def _scored(terms, candidates_sql, candidate_params, admission) -> dict[int, Ranked]:
+    """Full scores of the candidate pages that may be ranked."""
     weights = " ".join("WHEN %s THEN %s" for _ in terms)
     weight_params = [value for t in terms for value in (t.term_id, t.weight)]
     term_list = ", ".join(["%s"] * len(terms))
     sql = f"""
         WITH candidate AS (
-            SELECT c.page_id, d.content_type_id FROM ({candidates_sql}) AS c
+            SELECT d.page_id, d.content_type_id FROM ({candidates_sql}) AS c
             JOIN searchindex_indexedpage d ON d.page_id = c.page_id
-            WHERE 1 = 1 {conditions.sql}
+            WHERE 1 = 1 {admission.sql}
         )
         SELECT p.page_id, SUM(CASE p.term_id {weights} ELSE 0 END * p.impact) AS score,
                c.content_type_id
@@ -244,13 +335,34 @@ def _scored(terms, candidates_sql, candidate_params, conditions) -> dict[int, "R
         WHERE p.term_id IN ({term_list})
         GROUP BY p.page_id, c.content_type_id
     """  # noqa: S608 - placeholders only
-    params = [*candidate_params, *conditions.params, *weight_params, *[t.term_id for t in terms]]
+    params = [*candidate_params, *admission.params, *weight_params, *[t.term_id for t in terms]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {
             int(pk): Ranked(int(pk), int(score), type_id)
             for pk, score, type_id in cursor.fetchall()
         }
+
+
+def holding(analysed: list[str], page_ids) -> list[tuple[int, int]]:
+    """(page id, content type id) of the pages among ``page_ids`` holding one of the
+    query's terms, by page id: for counting matches among a few pages, not ranking."""
+    terms = query_terms(analysed)
+    page_ids = sorted(page_ids)
+    if not terms or not page_ids:
+        return []
+    found = set()
+    term_list = ", ".join(["%s"] * len(terms))
+    with connection.cursor() as cursor:
+        for ids_sql, ids_params in _id_lists("d.page_id", page_ids):
+            cursor.execute(
+                "SELECT d.page_id, d.content_type_id FROM searchindex_indexedpage d"  # noqa: S608
+                f" WHERE {ids_sql} AND EXISTS (SELECT 1 FROM searchindex_posting p"
+                f" WHERE p.page_id = d.page_id AND p.term_id IN ({term_list}))",
+                [*ids_params, *(t.term_id for t in terms)],
+            )
+            found.update(cursor.fetchall())
+    return sorted(found)
 
 
 def explain(analysed: list[str], page_id: int) -> list[TermPart]:

@@ -79,10 +79,41 @@ def test_pagination(world, knowledge):
     payments = knowledge["payments"]
     for n in range(12):
         article(payments, f"환불 사례 {n}", "환불 사례 모음")
+    # A page ranks only as deep as it shows (and one more): the first knows there is a
+    # next, the last knows them all.
     first = search_knowledge(world.agent_a1.user, "환불 사례", kind="article", per_page=5)
-    assert (first.total, first.num_pages, len(first.hits)) == (12, 3, 5)
+    assert (first.total, first.complete, len(first.hits)) == (5, False, 5)
+    assert first.num_pages == 2
     last = search_knowledge(world.agent_a1.user, "환불 사례", kind="article", per_page=5, page=3)
-    assert len(last.hits) == 2
+    assert (last.total, last.complete, last.num_pages, len(last.hits)) == (12, True, 3, 2)
+    listed = [hit.page.pk for n in (1, 2, 3) for hit in search_knowledge(
+        world.agent_a1.user, "환불 사례", kind="article", per_page=5, page=n
+    ).hits]  # fmt: skip
+    assert len(set(listed)) == 12
+
+
+def test_a_ranking_that_stops_early_still_counts_notices_and_courses(client, world, knowledge):
+    payments = knowledge["payments"]
+    for n in range(6):
+        article(payments, f"환불 사례 {n}", "환불 사례 모음 환불 환불")
+    notice = refund_notice(everyone=True)
+    publish_course("환불 정책 교육")
+    agent = world.agent_a1.user
+
+    results = search_knowledge(agent, "환불", per_page=2)
+    assert not results.complete and results.total == 2
+    facets = {facet.kind: (facet.count, facet.complete) for facet in results.facets}
+    # Notices and courses are counted in full; articles and policies as far as ranked.
+    assert facets["notice"] == (1, True) and facets["course"] == (1, True)
+    assert not facets["article"][1] and not facets["policy"][1]
+    assert notice.title in {hit.page.title for hit in search_knowledge(
+        agent, "환불", kind="notice", per_page=2
+    ).hits}  # fmt: skip
+
+    client.force_login(agent)
+    data = client.get(reverse("knowledge:search_json"), {"q": "환불"}).json()
+    assert data["complete"] is True and data["total"] == sum(data["facets"].values())
+    assert set(data["facets_complete"]) == set(data["facets"])
 
 
 def test_the_search_page_and_json(client, world, knowledge):
@@ -269,6 +300,9 @@ def test_the_changed_rule_ranks_the_current_policy_and_its_notice_first(world, k
 def test_searching_notices_and_courses_takes_a_fixed_number_of_queries(client, world, knowledge):
     refund_notice(everyone=True)
     publish_course("환불 정책 교육")
+    # More matches than the first page shows: the ranking stops, the counts go on.
+    for n in range(12):
+        article(knowledge["payments"], f"환불 사례 {n}", "환불 사례 모음")
     client.force_login(world.agent_a1.user)
     url = reverse("knowledge:search")
     client.get(url, {"q": "환불"})
@@ -285,4 +319,5 @@ def test_searching_notices_and_courses_takes_a_fixed_number_of_queries(client, w
         publish_course(f"환불 교육 {n}", everyone=False, teams=[world.team_a1])
         publish_course(f"다른 업체 환불 교육 {n}", everyone=False, vendors=[world.vendor_b])
     assert queries() == before
-    assert before <= 40
+    # The few-pages kinds' counts, asked when the ranking stops early, take five more.
+    assert before <= 45

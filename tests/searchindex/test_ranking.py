@@ -145,10 +145,12 @@ def test_only_pages_the_reader_may_open_are_ranked_and_the_list_stays_full(world
     for n in range(12):
         article(shelf, f"환불 {n}", "환불 안내 " + "기타 " * n)
     hits = search_knowledge(world.agent_a1.user, "환불", per_page=10)
-    assert hits.total == 12
-    assert len(hits.hits) == 10
+    assert (hits.total, hits.complete, len(hits.hits)) == (10, False, 10)
     assert not any(hit.page.title.startswith("숨은") for hit in hits.hits)
-    assert search_knowledge(world.agent_b1.user, "환불").total == 15
+    second = search_knowledge(world.agent_a1.user, "환불", per_page=10, page=2)
+    assert (second.total, second.complete, len(second.hits)) == (12, True, 2)
+    assert not any(hit.page.title.startswith("숨은") for hit in second.hits)
+    assert search_knowledge(world.agent_b1.user, "환불", per_page=20).total == 15
 
 
 def test_a_page_moved_under_a_restricted_section_is_hidden_at_once(world):
