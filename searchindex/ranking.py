@@ -5,18 +5,24 @@ A page's score is the sum, over the query's terms it holds, of the term's idf ti
 its impact in the page (``indexing.impact``). The exact top ``limit`` is found without
 scoring every page that holds a common word (max-score pruning):
 
-1. Terms are taken rarest first. Every page holding one of the *rare* terms (together
-   holding at most ``RARE_POSTINGS`` postings) is a candidate, and so are the pages
-   where each *common* term weighs most (the head of its impact-ordered list).
-   Candidates are scored on every query term, and the ``limit``-th score is the bar.
-2. A page holding none of the rare terms can only reach the bar on common terms; if it
-   does, it must hold at least one of them with an impact above that term's share of
-   the bar. Those heads of the lists are read and scored too, and the two rankings
-   merged. Nothing that could enter the top is left out, and nothing is cut before it
-   is scored: the limit applies to scored pages only.
+1. Terms are taken rarest first; the *rare* ones (together holding at most
+   ``RARE_POSTINGS`` postings) find the candidates, the *common* ones only add to them.
+2. The pages where the rarest terms weigh most (the heads of their impact-ordered
+   lists) are fully scored: the ``limit``-th score among those the reader may open is
+   the first bar.
+3. Every page holding a rare term whose score on the rare terms, plus the most every
+   common term could add, reaches the bar is read, best first, and completed in
+   growing slices (its common terms' part added), so the bar rises before the tail.
+4. A page holding none of the rare terms can only reach the bar on common terms; if
+   they could lift it that far, it holds one of them with an impact above that term's
+   share of the bar, and those heads of the lists are scored too.
+
+Nothing that could enter the top is left out, and nothing is cut before it is scored:
+the limit applies to scored pages the reader may open.
 
 Which pages the reader may open (``allowed``, a queryset of pages) and which types are
-asked for are conditions of the scoring query itself, never applied afterwards.
+asked for are checked in the database for each candidate before it counts towards the
+bar, never applied to a ranked list afterwards.
 """
 
 import math
@@ -32,6 +38,8 @@ from .models import Corpus, Posting
 
 #: Postings read in full for the rare terms (a term holding more is *common*): reading a
 #: posting costs less than looking one up, so this is larger than the pages scored.
+#: Measured on 100,000 pages (benchmarks/search.py --questions long): 20,000 left the
+#: common words' upper bound so high that thousands of pages had to be completed.
 RARE_POSTINGS = 50000
 #: Pages taken (times the limit, and at least ``FIRST_READ``), best on the rare terms
 #: first, to set the bar before reading on.
