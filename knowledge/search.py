@@ -142,7 +142,7 @@ def search_knowledge(
         complete = facets_complete = len(found) < depth
         counts = Counter(found_kind for _pk, found_kind in found)
         if not complete:
-            counts |= _few_pages_kinds(user, query_terms, readable, tag)
+            counts |= _few_pages_kinds(query_terms, allowed, readable)
         if kind in KINDS and kind != "section":
             ranked = ranked_pages(query_terms, [KINDS[kind]], depth, allowed)
             found = _with_kinds(ranked)
@@ -185,12 +185,11 @@ def _allowed(user, models, tag: str, readable: set[int]):
     return allowed | Page.objects.filter(pk__in=sorted(readable))
 
 
-def _few_pages_kinds(user, query_terms: list[str], readable: set[int], tag: str) -> Counter:
-    """Matches among the notices, courses and vision pages ``user`` may open, by kind."""
-    vision = visible_pages(user, Page.objects.type(VisionPage))
-    if tag:
-        vision = vision.filter(knowledge_tag_items__tag__slug=tag)
-    candidates = readable | set(vision.values_list("pk", flat=True))
+def _few_pages_kinds(query_terms: list[str], allowed, readable: set[int]) -> Counter:
+    """Matches among the notices, courses and vision pages in ``allowed``, by kind."""
+    vision_type = ContentType.objects.get_for_model(VisionPage)
+    vision = allowed.filter(content_type=vision_type).order_by().values_list("pk", flat=True)
+    candidates = readable | set(vision)
     return Counter(
         _kind_of_type(type_id) for _pk, type_id in pages_holding(query_terms, candidates)
     )
