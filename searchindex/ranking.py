@@ -200,6 +200,19 @@ class _Best:
         return sorted(self.pages.values(), key=lambda hit: (-hit.score, hit.page_id))
 
 
+def _score_sql(terms, alias: str = "") -> tuple[str, list]:
+    """The SQL of a posting's part in the score on ``terms`` (its term's weight times its
+    impact; ``alias``: the postings table's, with its dot), and its parameters."""
+    weights = " ".join("WHEN %s THEN %s" for _ in terms)
+    sql = f"CASE {alias}term_id {weights} ELSE 0 END * {alias}impact"
+    return sql, [value for t in terms for value in (t.term_id, t.weight)]
+
+
+def _in_terms(terms) -> tuple[str, list]:
+    """``IN (...)`` of the terms' ids, and its parameters."""
+    return f"IN ({', '.join(['%s'] * len(terms))})", [t.term_id for t in terms]
+
+
 def _heads(terms, size: int) -> list[int]:
     """The pages where each of ``terms`` weighs most (``size`` of each), in no order."""
     heads = " UNION ".join(
@@ -216,17 +229,16 @@ def _partial_scores(rare, read: int | None, least: int = 0):
     """(page id, score on the rare terms) of the best ``read`` pages holding one (of
     every page scoring at least ``least`` if ``read`` is None), best first; and whether
     that is all of them. Who may open them is asked when they are completed."""
-    weights = " ".join("WHEN %s THEN %s" for _ in rare)
-    placeholders = ", ".join(["%s"] * len(rare))
+    score, score_params = _score_sql(rare)
+    in_terms, term_params = _in_terms(rare)
     sql = f"""
         SELECT page_id, score FROM (
-            SELECT page_id, SUM(CASE term_id {weights} ELSE 0 END * impact) AS score
-            FROM searchindex_posting WHERE term_id IN ({placeholders}) GROUP BY page_id
+            SELECT page_id, SUM({score}) AS score
+            FROM searchindex_posting WHERE term_id {in_terms} GROUP BY page_id
         ) AS partial WHERE score >= %s
         ORDER BY score DESC, page_id {"LIMIT %s" if read is not None else ""}
     """  # noqa: S608 - placeholders only
-    params = [value for t in rare for value in (t.term_id, t.weight)]
-    params += [*(t.term_id for t in rare), least]
+    params = [*score_params, *term_params, least]
     if read is not None:
         params.append(read)
     with connection.cursor() as cursor:
@@ -242,7 +254,8 @@ def _complete(batch, missing, best: "_Best", admission):
     slice's missing parts in one statement, then who may open its pages, asked in
     score order until the rest fall below the bar."""
     bound = sum(t.upper_bound for t in missing)
-    size, start = max(best.limit, FIRST_READ), 0
+    asking = max(best.limit, FIRST_READ)
+    size, start = asking, 0
     while start < len(batch):
         scores = {
             pk: score for pk, score in batch[start : start + size] if score + bound >= best.bar
@@ -253,7 +266,6 @@ def _complete(batch, missing, best: "_Best", admission):
             for pk, value in _scores(missing, list(scores)):
                 scores[pk] += value
         ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        asking = max(best.limit, FIRST_READ)
         for first in range(0, len(ordered), asking):
             asked = [(pk, s) for pk, s in ordered[first : first + asking] if s >= best.bar]
             if not asked:
@@ -266,17 +278,15 @@ def _complete(batch, missing, best: "_Best", admission):
 
 def _scores(terms, page_ids: list[int]):
     """(page id, score on ``terms``) of those of ``page_ids`` holding one of them."""
-    weights = " ".join("WHEN %s THEN %s" for _ in terms)
-    weight_params = [value for t in terms for value in (t.term_id, t.weight)]
-    term_list = ", ".join(["%s"] * len(terms))
+    score, score_params = _score_sql(terms)
+    in_terms, term_params = _in_terms(terms)
     rows = []
     with connection.cursor() as cursor:
         for ids_sql, ids_params in _id_lists("page_id", page_ids):
             cursor.execute(
-                f"SELECT page_id, SUM(CASE term_id {weights} ELSE 0 END * impact)"  # noqa: S608
-                f" FROM searchindex_posting WHERE term_id IN ({term_list}) AND {ids_sql}"
-                " GROUP BY page_id",
-                [*weight_params, *(t.term_id for t in terms), *ids_params],
+                f"SELECT page_id, SUM({score}) FROM searchindex_posting"  # noqa: S608
+                f" WHERE term_id {in_terms} AND {ids_sql} GROUP BY page_id",
+                [*score_params, *term_params, *ids_params],
             )
             rows += cursor.fetchall()
     return rows
@@ -327,23 +337,21 @@ class _Admission:
 
 def _scored(terms, candidates_sql, candidate_params, admission) -> dict[int, Ranked]:
     """Full scores of the candidate pages that may be ranked."""
-    weights = " ".join("WHEN %s THEN %s" for _ in terms)
-    weight_params = [value for t in terms for value in (t.term_id, t.weight)]
-    term_list = ", ".join(["%s"] * len(terms))
+    score, score_params = _score_sql(terms, "p.")
+    in_terms, term_params = _in_terms(terms)
     sql = f"""
         WITH candidate AS (
             SELECT d.page_id, d.content_type_id FROM ({candidates_sql}) AS c
             JOIN searchindex_indexedpage d ON d.page_id = c.page_id
             WHERE 1 = 1 {admission.sql}
         )
-        SELECT p.page_id, SUM(CASE p.term_id {weights} ELSE 0 END * p.impact) AS score,
-               c.content_type_id
+        SELECT p.page_id, SUM({score}) AS score, c.content_type_id
         FROM candidate c
         JOIN searchindex_posting p ON p.page_id = c.page_id
-        WHERE p.term_id IN ({term_list})
+        WHERE p.term_id {in_terms}
         GROUP BY p.page_id, c.content_type_id
     """  # noqa: S608 - placeholders only
-    params = [*candidate_params, *admission.params, *weight_params, *[t.term_id for t in terms]]
+    params = [*candidate_params, *admission.params, *score_params, *term_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {
@@ -360,14 +368,14 @@ def holding(analysed: list[str], page_ids) -> list[tuple[int, int]]:
     if not terms or not page_ids:
         return []
     found = set()
-    term_list = ", ".join(["%s"] * len(terms))
+    in_terms, term_params = _in_terms(terms)
     with connection.cursor() as cursor:
         for ids_sql, ids_params in _id_lists("d.page_id", page_ids):
             cursor.execute(
                 "SELECT d.page_id, d.content_type_id FROM searchindex_indexedpage d"  # noqa: S608
                 f" WHERE {ids_sql} AND EXISTS (SELECT 1 FROM searchindex_posting p"
-                f" WHERE p.page_id = d.page_id AND p.term_id IN ({term_list}))",
-                [*ids_params, *(t.term_id for t in terms)],
+                f" WHERE p.page_id = d.page_id AND p.term_id {in_terms})",
+                [*ids_params, *term_params],
             )
             found.update(cursor.fetchall())
     return sorted(found)
