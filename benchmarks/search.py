@@ -221,8 +221,7 @@ def create_documents(count: int, rng: random.Random) -> float:
 
     from knowledge.models import ArticlePage, KnowledgeIndexPage
     from portal.home.site_tree import ensure_site_tree
-    from searchindex.indexing import FIELDS, rebuild_from, with_phrases
-    from searchindex.korean import terms
+    from searchindex.indexing import FIELDS, index_terms, rebuild_from
 
     home = ensure_site_tree()
     section = KnowledgeIndexPage(title="벤치마크")
@@ -261,7 +260,7 @@ def create_documents(count: int, rng: random.Random) -> float:
             )  # fmt: skip
         for page, text in zip(pages, bodies, strict=True):
             fields = dict.fromkeys(FIELDS, "") | {"title": page.title, "body": text}
-            counts = {field: Counter(with_phrases(terms(value))) for field, value in fields.items()}
+            counts = {field: Counter(index_terms(value)) for field, value in fields.items()}
             analysed.append((page.pk, article_type.pk, counts))
         print(f"  {offset + len(pages)}/{count} documents", flush=True)
     Page.objects.filter(pk=section.pk).update(numchild=count)

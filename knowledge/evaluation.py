@@ -6,10 +6,11 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from searchindex.korean import terms
+from searchindex.korean import is_gram, terms
 from searchindex.ranking import explain
 
 from .models import KnowledgePage
+from .ranking import question
 from .search import MAX_CANDIDATES, search_knowledge
 
 
@@ -119,11 +120,13 @@ def explanation(query: str, expected: list[str], found: list[str], user) -> list
             lines.append(f"  {label} {external_id}: no such page")
             continue
         position = ranked_ids.index(external_id) + 1 if external_id in ranked_ids else None
-        parts = explain(analysed, page.pk)
+        parts = explain(question(query).searched, page.pk)
         total = sum(part.score for part in parts)
         where = f"rank {position}" if position else f"not in the first {MAX_CANDIDATES}"
         lines.append(f"  {label} {external_id} ({page.title}): {where}, score {total}")
         for part in parts:
+            if is_gram(part.text) and not part.score:
+                continue  # a question has many grams; those the page lacks say little
             counts = " ".join(f"{f}={n}" for f, n in part.counts.items() if n) or "absent"
             lines.append(
                 f"    {part.text}: {part.pages} pages, idf {part.idf:.2f}, {counts}, "

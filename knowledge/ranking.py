@@ -6,17 +6,24 @@ PostgreSQL; an Elasticsearch backend can take its place here without callers not
 
 from django.contrib.contenttypes.models import ContentType
 
-from searchindex.ranking import holding, rank
+from searchindex.indexing import index_terms
+from searchindex.ranking import Question, holding, rank
 
 
-def ranked_pages(query_terms: list[str], models, limit: int, allowed) -> list[tuple[int, int]]:
+def question(query: str) -> Question:
+    """The query as the ranking asks for it: analysed, and its terms looked up, once
+    per search however often it is ranked."""
+    return Question(index_terms(query))
+
+
+def ranked_pages(asked: Question, models, limit: int, allowed) -> list[tuple[int, int]]:
     """(page id, content type id) of the ``limit`` best pages of ``models`` among
     ``allowed`` (a page queryset), best first."""
     content_types = [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
-    ranked = rank(query_terms, allowed=allowed, content_type_ids=content_types, limit=limit)
+    ranked = rank(asked, allowed=allowed, content_type_ids=content_types, limit=limit)
     return [(hit.page_id, hit.content_type_id) for hit in ranked]
 
 
-def pages_holding(query_terms: list[str], page_ids) -> list[tuple[int, int]]:
+def pages_holding(asked: Question, page_ids) -> list[tuple[int, int]]:
     """(page id, content type id) of the pages among ``page_ids`` that match the query."""
-    return holding(query_terms, page_ids)
+    return holding(asked, page_ids)

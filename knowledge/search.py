@@ -32,7 +32,7 @@ from searchindex.korean import terms
 from training.models import CoursePage
 
 from .models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, KnowledgePage, VisionPage
-from .ranking import pages_holding, ranked_pages
+from .ranking import pages_holding, question, ranked_pages
 from .visibility import visible_pages
 
 #: Every kind of hit, in the order the facet lists them.
@@ -138,13 +138,14 @@ def search_knowledge(
         depth = min(max(1, page) * per_page + 1, MAX_CANDIDATES)
         readable = set() if tag else _readable_notices_and_courses(user)
         allowed = _allowed(user, models, tag, readable)
-        found = _with_kinds(ranked_pages(query_terms, models, depth, allowed))
+        asked = question(query)
+        found = _with_kinds(ranked_pages(asked, models, depth, allowed))
         complete = facets_complete = len(found) < depth
         counts = Counter(found_kind for _pk, found_kind in found)
         if not complete:
-            counts |= _few_pages_kinds(query_terms, allowed, readable)
+            counts |= _few_pages_kinds(asked, allowed, readable)
         if kind in KINDS and kind != "section":
-            ranked = ranked_pages(query_terms, [KINDS[kind]], depth, allowed)
+            ranked = ranked_pages(asked, [KINDS[kind]], depth, allowed)
             found = _with_kinds(ranked)
             complete = len(found) < depth
     else:
@@ -185,14 +186,12 @@ def _allowed(user, models, tag: str, readable: set[int]):
     return allowed | Page.objects.filter(pk__in=sorted(readable))
 
 
-def _few_pages_kinds(query_terms: list[str], allowed, readable: set[int]) -> Counter:
+def _few_pages_kinds(asked, allowed, readable: set[int]) -> Counter:
     """Matches among the notices, courses and vision pages in ``allowed``, by kind."""
     vision_type = ContentType.objects.get_for_model(VisionPage)
     vision = allowed.filter(content_type=vision_type).order_by().values_list("pk", flat=True)
     candidates = readable | set(vision)
-    return Counter(
-        _kind_of_type(type_id) for _pk, type_id in pages_holding(query_terms, candidates)
-    )
+    return Counter(_kind_of_type(type_id) for _pk, type_id in pages_holding(asked, candidates))
 
 
 def _with_kinds(ranked: list[tuple[int, int]]) -> list[tuple[int, str]]:

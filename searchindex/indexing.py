@@ -21,13 +21,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from .korean import terms
+from .korean import grams, is_gram, terms
 from .models import Corpus, IndexedPage, Posting, Term
 
 FIELDS = ("title", "summary", "body", "scripts")
 #: Impacts and idf are stored and added up as integers: the same sums on every database.
 IMPACT_SCALE = 1000
 BATCH = 2000
+#: The analysis the index is written with: 1, words and phrases; 2, and grams. Raise it
+#: when ``index_terms`` changes, and migrating re-indexes every page once.
+ANALYSIS = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Parameters:
     weights: dict[str, float]
     #: What a phrase (two neighbouring words) weighs against a word.
     phrase_weight: float
+    #: What a gram (two syllables of a word) weighs against a word.
+    gram_weight: float
 
     @classmethod
     def from_settings(cls) -> "Parameters":
@@ -48,7 +53,14 @@ class Parameters:
             b=config["B"],
             weights=dict(config["FIELD_WEIGHTS"]),
             phrase_weight=config["PHRASE_WEIGHT"],
+            gram_weight=config["GRAM_WEIGHT"],
         )
+
+    def term_weight(self, term: str) -> float:
+        """What ``term`` weighs against a word: a phrase's or a gram's weight, or 1."""
+        if is_gram(term):
+            return self.gram_weight
+        return self.phrase_weight if is_phrase(term) else 1.0
 
 
 def is_indexed_type(page) -> bool:
@@ -66,10 +78,16 @@ def is_phrase(term: str) -> bool:
     return " " in term
 
 
+def index_terms(text: str) -> list[str]:
+    """What ``text`` is indexed as, and a question is searched as: its words, its phrases
+    and its grams."""
+    return [*with_phrases(terms(text)), *grams(text)]
+
+
 def analyse_fields(page) -> dict[str, Counter]:
     """Term counts per field of ``page`` (a specific page)."""
     text = page.search_text()
-    return {field: Counter(with_phrases(terms(text.get(field) or ""))) for field in FIELDS}
+    return {field: Counter(index_terms(text.get(field) or "")) for field in FIELDS}
 
 
 def impact(counts: dict[str, int], lengths: dict[str, int], averages, parameters) -> int:
@@ -98,7 +116,7 @@ def _averages(corpus: Corpus) -> dict[str, float]:
 
 
 def _locked_corpus() -> Corpus:
-    Corpus.objects.get_or_create(pk=1)
+    Corpus.objects.get_or_create(pk=1, defaults={"analysis": ANALYSIS})
     return Corpus.objects.select_for_update().get(pk=1)
 
 
@@ -221,6 +239,7 @@ def _write_bulk(analysed, progress=None) -> None:
         pk: {field: sum(fields[field].values()) for field in FIELDS} for pk, _ct, fields in analysed
     }
     corpus = Corpus.objects.get(pk=1)
+    corpus.analysis = ANALYSIS
     corpus.pages = len(analysed)
     for field in FIELDS:
         setattr(corpus, f"{field}_length", sum(lengths[field] for lengths in lengths_of.values()))

@@ -7,6 +7,12 @@ ones (nouns, verb and adjective stems, roots, foreign words, numbers), so the wo
 match whatever the ending and the spacing. English words are lower-cased and stemmed
 (refunds → refund). The search backend then only has to match plain tokens, which the
 database backends do on SQLite and PostgreSQL alike.
+
+Morphemes miss where the analyser splits a name or a new word differently in the
+question and in the page (뉘르부르크링 / 뉘루부르크링, an unknown surname followed by a
+particle), so each Hangul word also gives its two-syllable pieces, its *grams*
+(``grams``: 헤이그가 → 헤이, 이그, 그가). They weigh less than a word, and only re-rank
+pages that match on words (``searchindex.ranking``).
 """
 
 import re
@@ -27,6 +33,11 @@ _ENGLISH_STOP_WORDS = {
     "our", "how", "what", "when", "where", "can", "do", "does",
 }  # fmt: skip
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
+_HANGUL_WORD = re.compile(r"[가-힣]+")
+#: Longer texts are pages, not questions: their analysis is not kept.
+QUESTION_CHARS = 500
+#: Marks a gram, so that it never stands for the word with the same two syllables.
+GRAM_MARK = "#"
 _lock = threading.Lock()
 _english = snowballstemmer.stemmer("english")
 
@@ -42,7 +53,7 @@ def _kiwi():
 def preload() -> None:
     """Load Kiwi's model now (about 2 s) rather than on the first search: web and worker
     processes call this when they start."""
-    terms("환불")
+    _terms("환불")
 
 
 def analyse(text: str) -> str:
@@ -53,6 +64,12 @@ def analyse(text: str) -> str:
 def terms(text: str) -> list[str]:
     if not text or not text.strip():
         return []
+    # A search analyses its question more than once (words to mark, terms to rank);
+    # a page's text is analysed once, and would only fill the cache.
+    return list(_question_terms(text) if len(text) <= QUESTION_CHARS else _terms(text))
+
+
+def _terms(text: str) -> tuple[str, ...]:
     kiwi = _kiwi()
     # Kiwi's model is shared; tokenising from several threads at once is not promised safe.
     with _lock:
@@ -71,4 +88,21 @@ def terms(text: str) -> list[str]:
                 continue
             # Kiwi keeps a multi-word name whole ("알렉산더 헤이그"): index its words.
             result.extend(form.lower().split())
-    return result
+    return tuple(result)
+
+
+_question_terms = lru_cache(maxsize=256)(_terms)
+
+
+def grams(text: str) -> list[str]:
+    """The two-syllable pieces of each Hangul word of ``text``, marked with ``GRAM_MARK``
+    (a one-syllable word gives none)."""
+    return [
+        f"{GRAM_MARK}{word[i : i + 2]}"
+        for word in _HANGUL_WORD.findall(text or "")
+        for i in range(len(word) - 1)
+    ]
+
+
+def is_gram(term: str) -> bool:
+    return term.startswith(GRAM_MARK)

@@ -21,6 +21,9 @@ class Corpus(models.Model):
     summary_length = models.PositiveBigIntegerField(default=0)
     body_length = models.PositiveBigIntegerField(default=0)
     scripts_length = models.PositiveBigIntegerField(default=0)
+    #: Which analysis wrote the index (``indexing.ANALYSIS``): an index written by an
+    #: older one is rebuilt when the database is migrated.
+    analysis = models.PositiveSmallIntegerField(default=1)
 
     def __str__(self):
         return f"{self.pages} pages"

@@ -32,10 +32,12 @@ def unindex_on_delete(sender, instance, **kwargs):
 
 @receiver(post_migrate, dispatch_uid="searchindex.build_after_migrate")
 def build_after_migrate(sender, app_config=None, **kwargs):
-    """A database that had pages before the index existed gets them indexed once."""
+    """A database that had pages before the index existed, or whose index an older
+    analysis wrote, gets them indexed once."""
     if app_config is not None and app_config.label == "searchindex":
-        from .indexing import rebuild
+        from .indexing import ANALYSIS, rebuild
         from .models import Corpus
 
-        if not Corpus.objects.exists():
+        corpus = Corpus.objects.filter(pk=1).first()
+        if corpus is None or corpus.analysis != ANALYSIS:
             rebuild()

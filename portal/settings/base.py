@@ -319,7 +319,8 @@ ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 # on every database. K1: how fast repeated words stop adding (higher: counts matter more);
 # B: how much a long page is discounted (0: not at all, 1: fully); FIELD_WEIGHTS: a word
 # in the title counts this many times a word in the body; PHRASE_WEIGHT: what two
-# neighbouring words matched in order add, against one word. Tuned on KorQuAD 1.0
+# neighbouring words matched in order add, against one word; GRAM_WEIGHT: what two
+# syllables of a word add (they only re-rank pages that match on words). Tuned on KorQuAD 1.0
 # (benchmarks/search_quality.py). After changing K1, B or FIELD_WEIGHTS, run
 # `manage.py rebuild_search_index --impacts-only` (README: "Search ranking").
 SEARCH_RANKING = {
@@ -327,6 +328,7 @@ SEARCH_RANKING = {
     "B": env_float("SEARCH_B", 0.75),
     "FIELD_WEIGHTS": {"title": 3.0, "summary": 1.5, "body": 1.0, "scripts": 1.2},
     "PHRASE_WEIGHT": env_float("SEARCH_PHRASE_WEIGHT", 0.4),
+    "GRAM_WEIGHT": env_float("SEARCH_GRAM_WEIGHT", 0.5),
 }
 
 WAGTAILSEARCH_BACKENDS = {

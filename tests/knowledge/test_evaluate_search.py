@@ -52,7 +52,9 @@ def test_explain_shows_the_terms_rank_and_score_parts_of_a_miss(tmp_path, capsys
     assert "terms: 지연 보상 환불" in out
     assert "expected REFUND (단순 변심 환불): rank 2" in out
     assert "first DELAY (배송 지연 안내): rank 1" in out
-    assert "환불: 2 pages, idf 1.03, title=1 body=1 scripts=1, impact 1508" in out
+    assert "    환불: 2 pages, idf 1.03, title=1 body=1 scripts=1, impact 1500" in out
+    # A gram (two syllables of a word, marked #) shows where it adds.
+    assert "    #환불: 2 pages, idf 0.52, title=1 body=1 scripts=1, impact 1500" in out
     row = json.loads(rankings.read_text(encoding="utf-8"))
     assert row == {"query": "지연 보상 환불", "top5": ["DELAY", "REFUND"]}
 

@@ -299,7 +299,7 @@ def test_the_changed_rule_ranks_the_current_policy_and_its_notice_first(world, k
 
 def test_searching_notices_and_courses_takes_a_fixed_number_of_queries(client, world, knowledge):
     refund_notice(everyone=True)
-    publish_course("환불 정책 교육")
+    publish_course("환불 교육")
     # More matches than the first page shows: the ranking stops, the counts go on.
     for n in range(12):
         article(knowledge["payments"], f"환불 사례 {n}", "환불 사례 모음")
