@@ -50,6 +50,12 @@ def test_a_scheduled_change_and_its_notice_tell_the_same_story(live_server, page
     page.locator("#id_title").fill("환불 기준 변경: 7일 → 14일, 한도 7만 원")
     page.keyboard.press("Escape")  # the date picker the fields above opened
     page.get_by_test_id("what-changes").click()
+    # The picker sometimes stays drawn over the form after its field lost focus (its own
+    # fade-out), and a click on the button would land on it: close it as a person would
+    # by looking away, without waiting on its animation.
+    page.evaluate(
+        "document.querySelectorAll('.xdsoft_datetimepicker').forEach(p => p.style.display = 'none')"
+    )
     screenshot("announce")
     page.get_by_test_id("announce-submit").click()
     expect(page.locator(".messages")).to_contain_text(tomorrow.split()[0])
