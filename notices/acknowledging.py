@@ -8,12 +8,11 @@ audit record whose hash covers what was attested.
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.audit.chain import append, differences_from_records, lock_chain
+from portal.audit.chain import attest, differences_from_records
 
 from .audience import is_in_audience
 from .models import Acknowledgement, Delivery
@@ -107,59 +106,42 @@ def acknowledge(
             )
             % {"numbers": numbers}
         )
-    try:
-        with transaction.atomic():
-            Delivery.objects.unscoped().filter(
-                version=material, agent=agent, read_at__isnull=True
-            ).update(read_at=timezone.now())
-            # Only the chain itself is serialised: a repeat that got here first wins.
-            lock_chain()
-            existing = (
-                Acknowledgement.objects.unscoped().filter(agent=agent, version=material).first()
-            )
-            if existing is not None:
-                return Outcome(existing, created=False)
-            now = timezone.now()
-            due = notice.acknowledge_by
-            statement = str(STATEMENT)
-            record = append(
-                "notice.acknowledgement",
-                {
-                    "agent_id": agent.pk,
-                    "employee_number": agent.employee_number,
-                    "notice_id": notice.pk,
-                    "version": material.number,
-                    "seen_version": seen.number,
-                    "revision_id": revision_id,
-                    "content_hash": seen.content_hash,
-                    "statement": statement,
-                    "answers": answers,
-                    "acknowledged_at": now.isoformat(),
-                    "ip_address": ip_address,
-                    "user_agent": user_agent[:500],
-                },
-            )
-            ack = Acknowledgement.objects.create(
-                agent=agent,
-                notice=notice,
-                version=material,
-                seen_version=seen,
-                revision_id=revision_id,
-                content_hash=seen.content_hash,
-                statement=statement,
-                answers=answers,
-                acknowledged_at=now,
-                ip_address=ip_address,
-                user_agent=user_agent[:500],
-                on_time=due is None or now <= due,
-                audit_record=record,
-            )
-            return Outcome(ack, created=True)
-    except IntegrityError:
-        existing = Acknowledgement.objects.unscoped().get(
-            agent=agent, version=current_material_version(notice)
-        )
-        return Outcome(existing, created=False)
+    due = notice.acknowledge_by
+    ack, created = attest(
+        Acknowledgement,
+        kind="notice.acknowledgement",
+        once={"agent": agent, "version": material},
+        statement=STATEMENT,
+        moment="acknowledged_at",
+        facts={
+            "agent_id": agent.pk,
+            "employee_number": agent.employee_number,
+            "notice_id": notice.pk,
+            "version": material.number,
+            "seen_version": seen.number,
+            "revision_id": revision_id,
+            "content_hash": seen.content_hash,
+            "answers": answers,
+        },
+        fields=lambda now: {
+            "agent": agent,
+            "notice": notice,
+            "version": material,
+            "seen_version": seen,
+            "revision_id": revision_id,
+            "content_hash": seen.content_hash,
+            "answers": answers,
+            "on_time": due is None or now <= due,
+        },
+        ip_address=ip_address,
+        user_agent=user_agent,
+        before=lambda: (
+            Delivery.objects.unscoped()
+            .filter(version=material, agent=agent, read_at__isnull=True)
+            .update(read_at=timezone.now())
+        ),
+    )
+    return Outcome(ack, created=created)
 
 
 def verify_acknowledgements() -> list[str]:

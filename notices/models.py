@@ -8,7 +8,6 @@ version gets one ``Delivery`` per agent in its audience (unique), which is also 
 agent's inbox entry; an ``Acknowledgement`` is written once and never changed.
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -23,10 +22,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from portal.organisation.models import AgentProfile, Channel, Team, Vendor
+from portal.audiences import AudienceFields, audience_panel, check_audience
+from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import VENDOR_ROLES
-from portal.organisation.scoping import Reach, ScopedQuerySet
-from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
+from portal.organisation.scoping import AgentOwnedQuerySet
+from portal.publishing import MaterialChangeForm, PublishedWithItsRecords, VersionRecord
+from portal.sections import SectionIndexPage
 from searchindex.korean import analyse
 
 from .blocks import UnderstandingCheckBlock
@@ -43,23 +44,14 @@ def in_effect(now, via: str = "") -> Q:
     )
 
 
-class NoticeIndexPage(Page):
+class NoticeIndexPage(SectionIndexPage):
     """The list of change notices; for an agent, their notices inbox."""
 
-    intro = models.CharField(_("introduction"), max_length=255, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["notices.ChangeNoticePage"]
-    max_count = 1
+    view = "notices.views.serve_notice_index"
 
     class Meta:
         verbose_name = _("change notices section")
-
-    def serve(self, request, *args, **kwargs):
-        from .views import serve_notice_index
-
-        return serve_notice_index(self, request)
 
 
 class NoticeKind(models.TextChoices):
@@ -82,16 +74,11 @@ def _minute(moment):
 class ChangeNoticeForm(MaterialChangeForm):
     def clean(self):
         cleaned = super().clean()
-        everyone = cleaned.get("audience_everyone")
-        chosen = [
-            cleaned.get(name)
-            for name in ("audience_vendors", "audience_teams", "audience_channels")
-        ]
-        if not everyone and not any(chosen):
-            self.add_error(
-                "audience_everyone",
-                _("Choose who this notice is for: everyone, or vendors, teams or channels."),
-            )
+        check_audience(
+            self,
+            cleaned,
+            _("Choose who this notice is for: everyone, or vendors, teams or channels."),
+        )
         until, starts = cleaned.get("effective_until"), cleaned.get("effective_from")
         if until and starts and until < starts:
             self.add_error("effective_until", _("The end is before the start."))
@@ -152,7 +139,7 @@ class ChangeNoticeForm(MaterialChangeForm):
             )
 
 
-class ChangeNoticePage(PublishedWithItsRecords, Page):
+class ChangeNoticePage(PublishedWithItsRecords, AudienceFields, Page):
     """A launch, promotion or policy change that reaches exactly the agents it concerns."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
@@ -175,10 +162,6 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
         blank=True,
         help_text=_("Promotions end by themselves: after this the notice leaves inboxes."),
     )
-    audience_everyone = models.BooleanField(_("everyone"), default=False)
-    audience_vendors = ParentalManyToManyField(Vendor, blank=True, verbose_name=_("vendors"))
-    audience_teams = ParentalManyToManyField(Team, blank=True, verbose_name=_("teams"))
-    audience_channels = ParentalManyToManyField(Channel, blank=True, verbose_name=_("channels"))
     audience_roles = ParentalManyToManyField(
         Group,
         blank=True,
@@ -233,19 +216,7 @@ class ChangeNoticePage(PublishedWithItsRecords, Page):
         FieldPanel("changes"),
         FieldRowPanel([FieldPanel("effective_from"), FieldPanel("effective_until")]),
         InlinePanel("affected_pages", label=_("Affected articles and policies")),
-        MultiFieldPanel(
-            [
-                FieldPanel("audience_everyone"),
-                FieldPanel("audience_vendors", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("audience_teams"),
-                FieldPanel("audience_channels", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("audience_roles", widget=forms.CheckboxSelectMultiple),
-            ],
-            heading=_("Audience"),
-            help_text=_(
-                "Agents in any chosen vendor or team, narrowed by the channels and roles chosen."
-            ),
-        ),
+        audience_panel(roles=True),
         MultiFieldPanel(
             [
                 FieldRowPanel(
@@ -307,22 +278,13 @@ class AffectedPage(Orderable):
         verbose_name = _("affected page")
 
 
-class NoticeVersion(models.Model):
+class NoticeVersion(VersionRecord):
     """One published version of a notice, with the exact content agents were shown."""
 
     notice = models.ForeignKey(ChangeNoticePage, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    material = models.BooleanField(_("material"))
-    revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
-    )
     #: The version as agents saw it (title, summary, changes...), and its SHA-256.
     content = models.JSONField()
     content_hash = models.CharField(max_length=64)
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("notice version")
@@ -363,15 +325,6 @@ class NoticeDispatch(models.Model):
         return f"dispatch {self.pk} of {self.version} ({self.status})"
 
 
-class DeliveryQuerySet(ScopedQuerySet):
-    def scope_filter(self, scope):
-        if scope.reach is Reach.VENDOR:
-            return models.Q(agent__vendor_id=scope.vendor_id)
-        if scope.reach is Reach.TEAM:
-            return models.Q(agent__team_id=scope.team_id)
-        return models.Q(agent_id=scope.agent_id)
-
-
 class EmailStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     SENDING = "sending", _("Sending")
@@ -396,7 +349,7 @@ class Delivery(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.CharField(max_length=500, blank=True)
 
-    objects = DeliveryQuerySet.as_manager()
+    objects = AgentOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delivery")
@@ -438,10 +391,6 @@ class DeliveryAttempt(models.Model):
         return f"{self.delivery_id} {self.channel} {self.outcome}"
 
 
-class AcknowledgementQuerySet(ScopedQuerySet):
-    scope_filter = DeliveryQuerySet.scope_filter
-
-
 class Acknowledgement(models.Model):
     """An agent's statement that they read and understood one version. Never changed."""
 
@@ -465,7 +414,7 @@ class Acknowledgement(models.Model):
         "audit.AuditRecord", on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = AcknowledgementQuerySet.as_manager()
+    objects = AgentOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("acknowledgement")

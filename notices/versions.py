@@ -1,11 +1,11 @@
 """Recording each publish of a notice as a version, and the delivery intent with it."""
 
-import hashlib
-import json
 import logging
 
 from django.db import transaction
 from django.utils import timezone
+
+from portal.publishing import content_hash
 
 from .models import ChangeNoticePage, NoticeDispatch, NoticeVersion
 
@@ -38,11 +38,6 @@ def version_content(notice: ChangeNoticePage) -> dict:
             for change in notice.page_changes.order_by("pk")
         ],
     }
-
-
-def content_hash(content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def record_publish(notice: ChangeNoticePage, revision, user=None) -> NoticeVersion:

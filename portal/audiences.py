@@ -5,14 +5,23 @@ chosen channels (any of them) and roles (any of them). Channels alone make an au
 too; roles alone do not (a form asks for vendors, teams or channels). People who have
 left are never in an audience.
 
-Pages that have an audience keep it in many-to-many fields named ``audience_vendors``,
-``audience_teams``, ``audience_channels`` and (notices) ``audience_roles`` beside a
-boolean ``audience_everyone``; ``audiences_of`` reads many pages' audiences at once.
+Pages that have an audience take its fields from ``AudienceFields`` (many-to-many
+fields ``audience_vendors``, ``audience_teams``, ``audience_channels`` beside a boolean
+``audience_everyone``; notices add ``audience_roles``), their editor panel from
+``audience_panel`` and their form's check from ``check_audience``; ``audiences_of``
+reads many pages' audiences at once.
 """
 
 from dataclasses import dataclass, field
 
+from django import forms
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+
+from portal.organisation.models import Channel, Team, Vendor
 
 #: The audience fields a page may have, and the column each one's link table holds.
 AUDIENCE_FIELDS = {
@@ -21,6 +30,51 @@ AUDIENCE_FIELDS = {
     "audience_channels": "channel_id",
     "audience_roles": "group_id",
 }
+
+
+class AudienceFields(models.Model):
+    """Who a page is for, as its editor chooses it (the rule: ``Audience``)."""
+
+    audience_everyone = models.BooleanField(_("everyone"), default=False)
+    audience_vendors = ParentalManyToManyField(
+        Vendor, blank=True, related_name="+", verbose_name=_("vendors")
+    )
+    audience_teams = ParentalManyToManyField(
+        Team, blank=True, related_name="+", verbose_name=_("teams")
+    )
+    audience_channels = ParentalManyToManyField(
+        Channel, blank=True, related_name="+", verbose_name=_("channels")
+    )
+
+    class Meta:
+        abstract = True
+
+
+def audience_panel(*, roles: bool = False) -> MultiFieldPanel:
+    """The editor's "Audience" panel (``roles``: the page type has ``audience_roles``)."""
+    panels = [
+        FieldPanel("audience_everyone"),
+        FieldPanel("audience_vendors", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("audience_teams"),
+        FieldPanel("audience_channels", widget=forms.CheckboxSelectMultiple),
+    ]
+    if roles:
+        panels.append(FieldPanel("audience_roles", widget=forms.CheckboxSelectMultiple))
+        narrowed = _(
+            "Agents in any chosen vendor or team, narrowed by the channels and roles chosen."
+        )
+    else:
+        narrowed = _("Agents in any chosen vendor or team, narrowed by the channels chosen.")
+    return MultiFieldPanel(panels, heading=_("Audience"), help_text=narrowed)
+
+
+def check_audience(form, cleaned, message) -> None:
+    """A page is for someone: everyone, or vendors, teams or channels (roles only
+    narrow). ``message`` says so in the page type's words."""
+    chosen = [cleaned.get(name) for name in ("audience_vendors", "audience_teams")]
+    chosen.append(cleaned.get("audience_channels"))
+    if not cleaned.get("audience_everyone") and not any(chosen):
+        form.add_error("audience_everyone", message)
 
 
 @dataclass(frozen=True)

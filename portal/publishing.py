@@ -1,10 +1,16 @@
 """What versioned pages (change notices, courses) share when they are published.
 
-Publishing such a page records a version in the ``page_published`` handler; the
-publisher says, for every new draft, whether the change is material.
+Publishing such a page records a version (``VersionRecord``) in the ``page_published``
+handler; the publisher says, for every new draft, whether the change is material.
 """
 
-from django.db import transaction
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 
@@ -25,3 +31,28 @@ class PublishedWithItsRecords:
     def publish(self, revision, *args, **kwargs):
         with transaction.atomic():
             return super().publish(revision, *args, **kwargs)
+
+
+class VersionRecord(models.Model):
+    """One published version of a page: its number, whether it was material, and who
+    published which revision when. Subclasses link the page and keep what was shown."""
+
+    number = models.PositiveIntegerField(_("version"))
+    material = models.BooleanField(_("material"))
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+def content_hash(value) -> str:
+    """SHA-256 of ``value`` (plain data) in one canonical JSON form, so the same content
+    always gives the same hash: what a version's record and an attestation name."""
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,1 +1,1 @@
-"""Courses, lessons, quizzes and go-live readiness (content arrives in the training issue)."""
+"""Courses, lessons, quizzes, agents' progress and go-live readiness."""

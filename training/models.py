@@ -9,60 +9,49 @@ the record behind it. A team lead's ``SignOff`` is recorded like an acknowledgem
 once, never changed, chained in the audit trail.
 """
 
-from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal.organisation.models import AgentProfile, Channel, Team, Vendor
-from portal.organisation.scoping import Reach, ScopedQuerySet
-from portal.publishing import MaterialChangeForm, PublishedWithItsRecords
+from portal.audiences import AudienceFields, audience_panel, check_audience
+from portal.organisation.models import AgentProfile, Team, Vendor
+from portal.organisation.scoping import AgentOwnedQuerySet
+from portal.publishing import MaterialChangeForm, PublishedWithItsRecords, VersionRecord
+from portal.sections import SectionIndexPage
 from searchindex.korean import analyse
 
 from .blocks import LessonsBlock, QuizBlock
 
 
-class TrainingIndexPage(Page):
+class TrainingIndexPage(SectionIndexPage):
     """The list of courses; for an agent, their training and what go-live still needs."""
 
-    intro = models.CharField(_("introduction"), max_length=255, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["training.CoursePage"]
-    max_count = 1
+    view = "training.views.serve_training_index"
 
     class Meta:
         verbose_name = _("training section")
-
-    def serve(self, request, *args, **kwargs):
-        from .views import serve_training_index
-
-        return serve_training_index(self, request)
 
 
 class CourseForm(MaterialChangeForm):
     def clean(self):
         cleaned = super().clean()
-        chosen = [cleaned.get(name) for name in ("audience_vendors", "audience_teams")]
-        chosen.append(cleaned.get("audience_channels"))
-        if not cleaned.get("audience_everyone") and not any(chosen):
-            self.add_error(
-                "audience_everyone",
-                _("Choose who takes this course: everyone, or vendors, teams or channels."),
-            )
+        check_audience(
+            self,
+            cleaned,
+            _("Choose who takes this course: everyone, or vendors, teams or channels."),
+        )
         return cleaned
 
 
-class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
+class CoursePage(RoutablePageMixin, PublishedWithItsRecords, AudienceFields, Page):
     """Ordered lessons and a quiz, for an audience; possibly required before go-live."""
 
     summary = models.TextField(_("summary"), help_text=_("What the agent will be able to do."))
@@ -70,16 +59,6 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
         _("estimated duration (minutes)"), validators=[MinValueValidator(1)]
     )
     required_for_go_live = models.BooleanField(_("required for go-live"), default=True)
-    audience_everyone = models.BooleanField(_("everyone"), default=False)
-    audience_vendors = ParentalManyToManyField(
-        Vendor, blank=True, related_name="+", verbose_name=_("vendors")
-    )
-    audience_teams = ParentalManyToManyField(
-        Team, blank=True, related_name="+", verbose_name=_("teams")
-    )
-    audience_channels = ParentalManyToManyField(
-        Channel, blank=True, related_name="+", verbose_name=_("channels")
-    )
     #: What agents read: the diff after a material change shows these.
     reader_fields = ["title", "summary", "lessons", "quiz"]
     lessons = StreamField(LessonsBlock(), verbose_name=_("lessons"))
@@ -115,16 +94,7 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
         *Page.content_panels,
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("required_for_go_live")]),
-        MultiFieldPanel(
-            [
-                FieldPanel("audience_everyone"),
-                FieldPanel("audience_vendors", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("audience_teams"),
-                FieldPanel("audience_channels", widget=forms.CheckboxSelectMultiple),
-            ],
-            heading=_("Audience"),
-            help_text=_("Agents in any chosen vendor or team, narrowed by the channels chosen."),
-        ),
+        audience_panel(),
         FieldPanel("lessons"),
         MultiFieldPanel(
             [
@@ -203,25 +173,16 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, Page):
         return "\n".join([*lessons, *questions])
 
 
-class CourseVersion(models.Model):
+class CourseVersion(VersionRecord):
     """One published version of a course: each lesson's content hash, and since which
     material version it (and the quiz) has stood unchanged."""
 
     course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    material = models.BooleanField(_("material"))
-    revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
-    )
     #: [{"id", "title", "hash", "since"}] in lesson order; ``since`` is the version number
     #: from which a completion of that lesson counts.
     lessons = models.JSONField(default=list)
     quiz_hash = models.CharField(max_length=64, blank=True)
     quiz_since = models.PositiveIntegerField(default=1)
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("course version")
@@ -235,15 +196,6 @@ class CourseVersion(models.Model):
 
     def lesson_since(self, lesson_id: str) -> int | None:
         return next((item["since"] for item in self.lessons if item["id"] == lesson_id), None)
-
-
-class AgentOwnedQuerySet(ScopedQuerySet):
-    def scope_filter(self, scope):
-        if scope.reach is Reach.VENDOR:
-            return models.Q(agent__vendor_id=scope.vendor_id)
-        if scope.reach is Reach.TEAM:
-            return models.Q(agent__team_id=scope.team_id)
-        return models.Q(agent_id=scope.agent_id)
 
 
 class CourseProgress(models.Model):

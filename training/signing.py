@@ -1,12 +1,10 @@
 """A team lead's go-live sign-off for an agent: recorded once, like an acknowledgement,
 with its own record in the audit chain, and never changed (a database trigger)."""
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.audit.chain import append, differences_from_records, lock_chain
+from portal.audit.chain import attest, differences_from_records
 
 from .models import SignOff
 
@@ -37,42 +35,25 @@ def sign_off(readiness, signed_by, *, ip_address=None, user_agent="") -> tuple[S
     existing = SignOff.objects.unscoped().filter(agent=agent).first()
     if existing is not None:
         return existing, False
-    try:
-        with transaction.atomic():
-            lock_chain()
-            existing = SignOff.objects.unscoped().filter(agent=agent).first()
-            if existing is not None:
-                return existing, False
-            now = timezone.now()
-            statement = str(STATEMENT)
-            record = append(
-                "training.sign_off",
-                {
-                    "agent_id": agent.pk,
-                    "employee_number": agent.employee_number,
-                    "signed_by": signed_by.pk,
-                    "statement": statement,
-                    "signed_at": now.isoformat(),
-                    "ip_address": ip_address,
-                    "user_agent": user_agent[:500],
-                    "courses": [
-                        {"course_id": s.course.course_id, "version": s.course.requirement}
-                        for s in readiness.courses
-                    ],
-                },
-            )
-            created = SignOff.objects.create(
-                agent=agent,
-                signed_by=signed_by,
-                statement=statement,
-                signed_at=now,
-                ip_address=ip_address,
-                user_agent=user_agent[:500],
-                audit_record=record,
-            )
-            return created, True
-    except IntegrityError:
-        return SignOff.objects.unscoped().get(agent=agent), False
+    return attest(
+        SignOff,
+        kind="training.sign_off",
+        once={"agent": agent},
+        statement=STATEMENT,
+        moment="signed_at",
+        facts={
+            "agent_id": agent.pk,
+            "employee_number": agent.employee_number,
+            "signed_by": signed_by.pk,
+            "courses": [
+                {"course_id": s.course.course_id, "version": s.course.requirement}
+                for s in readiness.courses
+            ],
+        },
+        fields=lambda now: {"agent": agent, "signed_by": signed_by},
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
 
 
 def verify_sign_offs() -> list[str]:

@@ -6,34 +6,29 @@ correction (not material) keeps every ``since``, so nobody is asked to read agai
 lesson added by a correction (``since`` 0) is read by those still in the course only.
 """
 
-import hashlib
-import json
 import logging
 
 from django.db import transaction
 from django.utils import timezone
+
+from portal.publishing import content_hash
 
 from .models import CoursePage, CourseVersion
 
 logger = logging.getLogger(__name__)
 
 
-def _hash(value) -> str:
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def lesson_hashes(course: CoursePage) -> list[dict]:
     raw = {item["id"]: item["value"] for item in course.lessons.raw_data}
     return [
-        {"id": block.id, "title": block.value["title"], "hash": _hash(raw.get(block.id))}
+        {"id": block.id, "title": block.value["title"], "hash": content_hash(raw.get(block.id))}
         for block in course.lessons
     ]
 
 
 def quiz_hash(course: CoursePage) -> str:
     """The questions and answers as agents are judged on them, not the block ids."""
-    return _hash(
+    return content_hash(
         [
             {
                 "question": q.value["question"],

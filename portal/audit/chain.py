@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import AuditRecord
@@ -51,6 +51,39 @@ def append(kind: str, payload: dict) -> AuditRecord:
         previous_hash=previous,
         record_hash=compute_hash(previous, kind, payload, created_at),
     )
+
+
+def attest(
+    model, *, kind, once, statement, moment, facts, fields, ip_address=None, user_agent="",
+    before=None,
+):  # fmt: skip
+    """Record a statement once (an acknowledgement, a sign-off): its audit record and
+    ``model``'s row pointing at it, in one transaction, the chain locked first so that
+    of two repeats the first wins and the second gets its row.
+
+    ``once``: the lookup naming the statement; ``moment``: the name both give the moment
+    it was made (``signed_at``); ``facts``: what the audit record says besides the
+    statement, the moment, the IP address and the browser; ``fields(now)``: the row's
+    other fields; ``before``: run first in the transaction. Returns (row, created).
+    """
+    user_agent = (user_agent or "")[:500]
+    stated = {"statement": str(statement), "ip_address": ip_address, "user_agent": user_agent}
+    try:
+        with transaction.atomic():
+            if before is not None:
+                before()
+            lock_chain()
+            existing = model.objects.unscoped().filter(**once).first()
+            if existing is not None:
+                return existing, False
+            now = timezone.now()
+            record = append(kind, {**facts, **stated, moment: now.isoformat()})
+            row = model.objects.create(
+                **fields(now), **stated, **{moment: now}, audit_record=record
+            )
+            return row, True
+    except IntegrityError:
+        return model.objects.unscoped().get(**once), False
 
 
 #: Checks other apps add (``register_verifier``): each returns a list of problems found in

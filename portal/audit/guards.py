@@ -1,6 +1,7 @@
 """Triggers that make tables append-only below the application.
 
-Used by migrations (the audit trail here, acknowledgements in ``notices``). PostgreSQL
+Used by migrations (the audit trail here, acknowledgements in ``notices``, sign-offs in
+``training``). PostgreSQL
 raises from a trigger function; SQLite from ``RAISE(ABORT)``. TRUNCATE is a separate
 privilege on PostgreSQL and is how a test database is emptied between tests.
 """

@@ -210,3 +210,15 @@ class ScopedQuerySet(models.QuerySet):
     def delete(self):
         self._require_scope()
         return super().delete()
+
+
+class AgentOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to one agent (an ``agent`` foreign key): a vendor manager sees
+    their vendor's, a team lead their team's, an agent their own."""
+
+    def scope_filter(self, scope: Scope) -> models.Q:
+        if scope.reach is Reach.VENDOR:
+            return models.Q(agent__vendor_id=scope.vendor_id)
+        if scope.reach is Reach.TEAM:
+            return models.Q(agent__team_id=scope.team_id)
+        return models.Q(agent_id=scope.agent_id)

@@ -1,4 +1,5 @@
-"""python manage.py load_demo — the demo client, vendors, teams, agents and staff.
+"""python manage.py load_demo — the demo client, vendors, teams, agents and staff, with
+their knowledge base, change notices, courses and scheduled changes.
 
 Safe to run again: what exists already is left as it is. Prints the logins.
 """
@@ -15,7 +16,10 @@ from training.demo import load_demo_training
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation (and, as they arrive, demo content) and print the logins."
+    help = (
+        "Load the demo organisation, knowledge, notices, training and scheduled changes, "
+        "and print the logins."
+    )
 
     def handle(self, *args, **options):
         ensure_site_tree()
