@@ -2,6 +2,7 @@
 rule itself is ``portal.audiences``, shared with courses)."""
 
 from portal.audiences import Audience, audience_of
+from portal.organisation.models import Team, Vendor
 
 
 def audience_agents(notice):
@@ -26,7 +27,8 @@ def is_in_audience(notice, agent) -> bool:
 
 def who_cannot_see(agents, page) -> str:
     """Names of the teams (or vendors) among ``agents`` who may not open ``page``."""
-    from portal.organisation.models import Team, Vendor
+    # Loaded with the models (notices.models checks its form with this module), before
+    # Wagtail's rich text can be imported.
     from portal.visibility import visible_page_ids
 
     specific = page.specific

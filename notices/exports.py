@@ -5,17 +5,14 @@ from datetime import UTC
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.tabular import respond  # noqa: F401 - the notices views export through it
+from portal.tabular import agent_cells, agent_columns, respond  # noqa: F401 - views export through it
 
 from .models import Acknowledgement
 
 
 def status_table(deliveries, acks_by_agent: dict):
     header = [
-        _("Employee number"),
-        _("Name"),
-        _("Vendor"),
-        _("Team"),
+        *agent_columns(),
         _("Delivered at"),
         _("Email"),
         _("Read at"),
@@ -28,10 +25,7 @@ def status_table(deliveries, acks_by_agent: dict):
         ack = acks_by_agent.get(agent.pk)
         rows.append(
             [
-                agent.employee_number,
-                agent.user.get_full_name(),
-                agent.vendor.name,
-                agent.team.name if agent.team else "",
+                *agent_cells(agent),
                 _local(delivery.created_at),
                 delivery.get_email_status_display(),
                 _local(delivery.read_at),
@@ -44,10 +38,7 @@ def status_table(deliveries, acks_by_agent: dict):
 
 def audit_table(acknowledgements):
     header = [
-        _("Employee number"),
-        _("Name"),
-        _("Vendor"),
-        _("Team"),
+        *agent_columns(),
         _("Notice"),
         _("Version"),
         _("Revision"),
@@ -65,10 +56,7 @@ def audit_table(acknowledgements):
         agent = ack.agent
         rows.append(
             [
-                agent.employee_number,
-                agent.user.get_full_name(),
-                agent.vendor.name,
-                agent.team.name if agent.team else "",
+                *agent_cells(agent),
                 ack.notice.title,
                 ack.version.number,
                 ack.revision_id,

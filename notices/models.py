@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -30,6 +31,7 @@ from portal.publishing import MaterialChangeForm, PublishedWithItsRecords, Versi
 from portal.sections import SectionIndexPage
 from searchindex.korean import analyse
 
+from .audience import agents_in, who_cannot_see
 from .blocks import UnderstandingCheckBlock
 from .panels import ReadinessImpactPanel
 
@@ -88,8 +90,6 @@ class ChangeNoticeForm(MaterialChangeForm):
 
     def _check_affected_pages_are_seen(self, cleaned):
         """A notice never points its readers at a page some of them may not open."""
-        from .audience import agents_in, who_cannot_see
-
         formset = self.formsets.get("affected_pages")
         if formset is None or self.errors:
             return
@@ -114,7 +114,7 @@ class ChangeNoticeForm(MaterialChangeForm):
 
     def _check_announced_changes(self, starts, until):
         """The notice's dates and the changes it announces say the same thing."""
-        from .changes import notice_starts
+        from .changes import notice_starts  # changes imports this module's models
 
         first = notice_starts(self.instance) if self.instance.pk else None
         if first is None:
@@ -246,9 +246,8 @@ class ChangeNoticePage(PublishedWithItsRecords, AudienceFields, Page):
             )
 
     def serve(self, request, *args, **kwargs):
-        from .views import serve_notice
-
-        return serve_notice(self, request)
+        # The notice page's view (``notices.views``) imports this module.
+        return import_string("notices.views.serve_notice")(self, request)
 
     @property
     def questions(self) -> list[dict]:

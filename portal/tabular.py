@@ -11,6 +11,7 @@ import io
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import register_converter
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -30,6 +31,21 @@ def inert(value):
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def agent_columns() -> list[str]:
+    """The columns that say who an agent is, first in every export about agents."""
+    return [_("Employee number"), _("Name"), _("Vendor"), _("Team")]
+
+
+def agent_cells(agent) -> list:
+    """``agent_columns`` of one agent (with its user, vendor and team selected)."""
+    return [
+        agent.employee_number,
+        agent.user.get_full_name(),
+        agent.vendor.name,
+        agent.team.name if agent.team else "",
+    ]
 
 
 def respond(header, rows, filename: str, fmt: str, sheet_title: str = "export"):

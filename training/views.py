@@ -25,7 +25,7 @@ from portal.http import client_ip, safe_next
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import Reach, viewer_scope
 from portal.organisation.views import agent_managers_only
-from portal.tabular import respond
+from portal.tabular import agent_cells, agent_columns, respond
 from portal.visibility import live_pages
 
 from . import progress as progress_module
@@ -422,10 +422,7 @@ def readiness_export(request, fmt):
     if selected["state"] != "all":
         everyone = [r for r in everyone if r.ready == (selected["state"] == "ready")]
     header = [
-        _("Employee number"),
-        _("Name"),
-        _("Vendor"),
-        _("Team"),
+        *agent_columns(),
         _("Go-live date"),
         _("Ready"),
         _("Progress (%)"),
@@ -439,10 +436,7 @@ def readiness_export(request, fmt):
         agent = item.agent
         rows.append(
             [
-                agent.employee_number,
-                agent.user.get_full_name(),
-                agent.vendor.name,
-                agent.team.name if agent.team else "",
+                *agent_cells(agent),
                 agent.go_live_date.isoformat() if agent.go_live_date else "",
                 _("yes") if item.ready else _("no"),
                 item.percent,
