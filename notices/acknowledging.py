@@ -62,7 +62,7 @@ def check_answers(notice, answers: dict[str, list[str]]) -> list[int]:
     """
     wrong = []
     for number, question in enumerate(notice.questions):
-        correct = {str(i) for i, choice in enumerate(question["choices"]) if choice["correct"]}
+        correct = {str(i) for i, choice in enumerate(question["options"]) if choice["correct"]}
         chosen = set(answers.get(str(number), []))
         if chosen != correct:
             wrong.append(number + 1)

@@ -26,7 +26,8 @@ from .versions import current_material_version, latest_version
 
 QUESTION = {
     "question": "12월부터 멤버십 회원의 무료배송 기준은?",
-    "choices": [
+    "multiple": False,
+    "options": [
         {"text": "2만 원 이상 구매", "correct": False},
         {"text": "금액과 관계없이 무료", "correct": True},
         {"text": "월 2회까지 무료", "correct": False},
@@ -109,7 +110,8 @@ DELAY_POLICY = "demo-policy-delivery-delay-compensation"
 DELAY_NOTICE = "배송 지연 보상 인상: 3,000원 → 5,000원"
 REFUND_QUESTION = {
     "question": "단순 변심 환불은 수령 후 며칠 안에 접수하나요?",
-    "choices": [
+    "multiple": False,
+    "options": [
         {"text": "7일", "correct": False},
         {"text": "14일", "correct": True},
         {"text": "30일", "correct": False},
@@ -286,7 +288,7 @@ def acknowledge_current_notices(agent) -> int:
     for delivery in unacknowledged_notices([agent.pk]).get(agent.pk, []):
         notice = delivery.notice
         answers = {
-            str(number): [str(i) for i, c in enumerate(q["choices"]) if c["correct"]]
+            str(number): [str(i) for i, c in enumerate(q["options"]) if c["correct"]]
             for number, q in enumerate(notice.questions)
         }
         _ack(notice, agent, answers)

@@ -1,15 +1,12 @@
 """Recording each publish of a notice as a version, and the delivery intent with it."""
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 
 from portal.publishing import content_hash
+from portal.queueing import queue
 
 from .models import ChangeNoticePage, NoticeDispatch, NoticeVersion
-
-logger = logging.getLogger(__name__)
 
 
 def version_content(notice: ChangeNoticePage) -> dict:
@@ -24,7 +21,7 @@ def version_content(notice: ChangeNoticePage) -> dict:
         "effective_until": notice.effective_until.isoformat() if notice.effective_until else None,
         "acknowledge_by": notice.acknowledge_by.isoformat() if notice.acknowledge_by else None,
         "questions": [
-            {"question": q["question"], "choices": [c["text"] for c in q["choices"]]}
+            {"question": q["question"], "choices": [c["text"] for c in q["options"]]}
             for q in notice.questions
         ],
         # The page revisions the notice announces: an acknowledgement attests to them.
@@ -87,11 +84,6 @@ def latest_version(notice) -> NoticeVersion | None:
 
 def hand_to_workers(dispatch_id: int) -> bool:
     """Queue the dispatch; if the broker is unreachable the relay on beat will."""
-    from .tasks import dispatch_notice
+    from .tasks import dispatch_notice  # tasks imports this module
 
-    try:
-        dispatch_notice.apply_async((dispatch_id,), retry=False)
-    except Exception:
-        logger.warning("broker unreachable; dispatch %s waits for the relay", dispatch_id)
-        return False
-    return True
+    return queue(dispatch_notice, dispatch_id, catches_up="the relay on beat")

@@ -87,8 +87,8 @@ def _reading_context(page, profile, request):
             {
                 "index": index,
                 "question": q["question"],
-                "choices": [(i, c["text"]) for i, c in enumerate(q["choices"])],
-                "multiple": sum(1 for c in q["choices"] if c["correct"]) > 1,
+                "choices": [(i, c["text"]) for i, c in enumerate(q["options"])],
+                "multiple": q["multiple"],
             }
             for index, q in enumerate(page.questions)
         ],

@@ -6,16 +6,13 @@ correction (not material) keeps every ``since``, so nobody is asked to read agai
 lesson added by a correction (``since`` 0) is read by those still in the course only.
 """
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 
 from portal.publishing import content_hash
+from portal.queueing import queue
 
 from .models import CoursePage, CourseVersion
-
-logger = logging.getLogger(__name__)
 
 
 def lesson_hashes(course: CoursePage) -> list[dict]:
@@ -75,17 +72,12 @@ def record_publish(course: CoursePage, revision, user=None) -> CourseVersion:
         published_by=user if user is not None and user.is_authenticated else None,
     )
     if material and previous is not None:
-        from .tasks import ask_for_review
+        from .tasks import ask_for_review  # tasks (via progress) imports this module
 
-        transaction.on_commit(lambda: _queue(ask_for_review, version.pk))
+        transaction.on_commit(
+            lambda: queue(ask_for_review, version.pk, catches_up="the daily review sweep")
+        )
     return version
-
-
-def _queue(task, *args):
-    try:
-        task.apply_async(args, retry=False)
-    except Exception:
-        logger.warning("broker unreachable; the daily sweep will ask for the review")
 
 
 def latest_version(course) -> CourseVersion | None:

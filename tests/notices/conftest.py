@@ -87,7 +87,8 @@ def republish(page, *, material, user=None, **changes):
 
 QUESTION = {
     "question": "환불 가능 기간은?",
-    "choices": [{"text": "3일", "correct": False}, {"text": "7일", "correct": True}],
+    "multiple": False,
+    "options": [{"text": "3일", "correct": False}, {"text": "7일", "correct": True}],
     "explanation": "",
 }
 

@@ -82,7 +82,8 @@ def test_a_question_needs_a_correct_answer(client):
     url = reverse("wagtailadmin_pages:add", args=["notices", "changenoticepage", section.pk])
     question = {
         "question": "무료배송 기준은?",
-        "choices": streamfield([]) | {"count": 2, "0-deleted": "", "0-order": "0",
+        "multiple": "",
+        "options": streamfield([]) | {"count": 2, "0-deleted": "", "0-order": "0",
                                       "0-value-text": "없음", "0-value-correct": "",
                                       "1-deleted": "", "1-order": "1",
                                       "1-value-text": "1만원", "1-value-correct": ""},
