@@ -62,8 +62,8 @@ def publish_notice_for_everyone(title="연말 배송 마감 안내", **fields):
     """Publish a notice for everyone; returns the page (its dispatch is queued on commit)."""
     from django.utils import timezone
 
+    from home.site_tree import ensure_site_tree
     from notices.models import ChangeNoticePage, NoticeIndexPage
-    from portal.home.site_tree import ensure_site_tree
 
     home = ensure_site_tree()
     section = NoticeIndexPage.objects.first()

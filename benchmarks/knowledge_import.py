@@ -36,8 +36,8 @@ def main():
     parser.add_argument("--lines", type=int, default=10_000)
     args = parser.parse_args()
     with benchmark_database():
+        from home.site_tree import ensure_site_tree
         from knowledge.importing import import_knowledge
-        from portal.home.site_tree import ensure_site_tree
 
         ensure_site_tree()
         text = lines(args.lines)

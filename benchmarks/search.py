@@ -219,8 +219,8 @@ def create_documents(count: int, rng: random.Random) -> float:
     from django.utils import timezone
     from wagtail.models import Locale, Page
 
+    from home.site_tree import ensure_site_tree
     from knowledge.models import ArticlePage, KnowledgeIndexPage
-    from portal.home.site_tree import ensure_site_tree
     from searchindex.indexing import FIELDS, index_terms, rebuild_from
 
     home = ensure_site_tree()

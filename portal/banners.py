@@ -1,6 +1,6 @@
 """Notes a page shows its reader above its content, from whichever app knows them.
 
-A page's template asks ``{% page_banners page %}`` (``portal.home`` template tags); apps
+A page's template asks ``{% page_banners page %}`` (``home`` template tags); apps
 register what they have to say about a page (``register_banner_source``): the notices
 app, a page's pending or recent change and whether its notice is still to confirm. The
 pages do not import the apps that speak about them.

@@ -4,11 +4,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home.views import healthz
 from knowledge import urls as knowledge_urls
 from notices import urls as notices_urls
 from portal.accounts import urls as accounts_urls
 from portal.accounts.views import AdminLogoutView
-from portal.home.views import healthz
 from portal.media.views import serve_media
 from portal.organisation import urls as organisation_urls
 from training import urls as training_urls

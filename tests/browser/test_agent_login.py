@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.home.site_tree import ensure_site_tree
+from home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 
 pytestmark = [

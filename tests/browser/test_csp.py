@@ -9,11 +9,11 @@ from PIL import Image as PillowImage
 from playwright.sync_api import expect
 from wagtail.images import get_image_model
 
+from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.models import AnswerPolicyPage, ArticlePage
 from notices.demo import load_demo_notices
 from notices.models import ChangeNoticePage
-from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
 from tests.factories import DEFAULT_PASSWORD, UserFactory

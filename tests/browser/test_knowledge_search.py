@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
-from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ listed, then the fixed file imports, then a change to one of their agents."""
 import pytest
 from playwright.sync_api import expect
 
-from portal.home.site_tree import ensure_site_tree
+from home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.models import AgentProfile
 

@@ -9,10 +9,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
+from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.models import AnswerPolicyPage
 from notices.models import AffectedPage
-from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
 from tests.browser.conftest import sign_in

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from home.site_tree import ensure_site_tree
 from knowledge.editorial import ensure_editorial_workflow
 from knowledge.models import ArticlePage
-from portal.home.site_tree import ensure_site_tree
 from portal.organisation.roles import Role, ensure_content_permissions
 from tests.factories import make_client_staff
 from tests.knowledge.conftest import section

@@ -7,9 +7,9 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from home.models import HomePage
 from knowledge.models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, VisionPage
 from notices.models import NoticeIndexPage
-from portal.home.models import HomePage
 from tests.knowledge.conftest import home_page, section
 from training.models import TrainingIndexPage
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from wagtail.models import Site
 
+from home.site_tree import ensure_site_tree
 from notices.models import ChangeNoticePage, NoticeIndexPage
-from portal.home.site_tree import ensure_site_tree
 
 
 def notice_section():

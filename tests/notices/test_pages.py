@@ -6,9 +6,9 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+from home.models import HomePage
 from knowledge.models import KnowledgeIndexPage
 from notices.models import ChangeNoticePage, NoticeIndexPage, NoticeVersion
-from portal.home.models import HomePage
 from portal.organisation.roles import Role
 from tests.factories import TeamFactory, make_client_staff
 

@@ -3,7 +3,7 @@ who works through it."""
 
 from wagtail.models import Site
 
-from portal.home.site_tree import ensure_site_tree
+from home.site_tree import ensure_site_tree
 from training import progress
 from training.models import CoursePage, TrainingIndexPage
 from training.quiz import open_attempt, submit

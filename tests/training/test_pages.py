@@ -6,8 +6,8 @@ from django.urls import reverse
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+from home.models import HomePage
 from knowledge.models import KnowledgeIndexPage
-from portal.home.models import HomePage
 from portal.organisation.roles import Role
 from tests.factories import make_client_staff
 from training.models import CoursePage, CourseVersion, TrainingIndexPage

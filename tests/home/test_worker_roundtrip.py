@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from portal.home.models import WorkerHeartbeat
-from portal.home.tasks import record_worker_heartbeat
+from home.models import WorkerHeartbeat
+from home.tasks import record_worker_heartbeat
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

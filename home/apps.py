@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class HomeConfig(AppConfig):
-    name = "portal.home"
+    name = "home"
     label = "home"
     verbose_name = _("Site")

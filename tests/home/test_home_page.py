@@ -5,7 +5,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
-from portal.home.models import HomePage
+from home.models import HomePage
 from tests.factories import TeamFactory, make_agent, make_vendor_manager
 
 
@@ -83,7 +83,7 @@ def test_the_home_page_uses_a_fixed_number_of_queries(client):
 
 @pytest.mark.django_db
 def test_the_site_tree_is_rebuilt_when_missing_and_left_alone_otherwise():
-    from portal.home.site_tree import ensure_site_tree
+    from home.site_tree import ensure_site_tree
 
     home = Site.objects.get(is_default_site=True).root_page.specific
     assert ensure_site_tree() == home

@@ -6,10 +6,10 @@ Safe to run again: what exists already is left as it is. Prints the logins.
 
 from django.core.management.base import BaseCommand
 
+from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
 from notices.demo import load_demo_changes, load_demo_notices
-from portal.home.site_tree import ensure_site_tree
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
 from training.demo import load_demo_training
