@@ -8,12 +8,12 @@ from wagtail import hooks
 
 from portal.staff import ClientStaffMenuItem, client_staff_only
 
-from . import views
+from . import manager_views
 from .models import CoursePage, CourseVersion
 
 
 def _readiness_in_admin(request):
-    return views.readiness_view(request, "training/admin/readiness.html")
+    return manager_views.readiness_view(request, "training/admin/readiness.html")
 
 
 @hooks.register("register_admin_urls")
