@@ -49,6 +49,7 @@ def in_effect(now, via: str = "") -> Q:
 class NoticeIndexPage(SectionIndexPage):
     """The list of change notices; for an agent, their notices inbox."""
 
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["notices.ChangeNoticePage"]
     view = "notices.views.serve_notice_index"
 

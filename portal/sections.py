@@ -1,6 +1,7 @@
 """The sections under the home page that list what an agent reads: change notices and
-training. One of each per site; each is served by the view its page type names, so a
-page model never imports the views that import it."""
+training. One of each per site (each names the home page as its parent); each is served
+by the view its page type names, so a page model never imports the views that import
+it."""
 
 from django.db import models
 from django.utils.module_loading import import_string
@@ -13,7 +14,6 @@ class SectionIndexPage(Page):
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
     max_count = 1
     #: The dotted path of the view serving the section, called as ``view(page, request)``.
     view = ""

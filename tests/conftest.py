@@ -83,5 +83,5 @@ def _lift_append_only_guards_after_transactional_tests(request):
     from portal.audit import guards
 
     if connection.vendor == "sqlite":
-        for table in guards.GUARDED_TABLES:
+        for table in guards.guarded_tables():
             guards.remove(connection, table)

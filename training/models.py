@@ -34,6 +34,7 @@ from .blocks import LessonsBlock, QuizBlock
 class TrainingIndexPage(SectionIndexPage):
     """The list of courses; for an agent, their training and what go-live still needs."""
 
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["training.CoursePage"]
     view = "training.views.serve_training_index"
 

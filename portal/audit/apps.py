@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "portal.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self):
+        from .guards import register_guarded_table
+
+        register_guarded_table("audit_auditrecord")

@@ -1,8 +1,9 @@
 """Triggers that make tables append-only below the application.
 
-Used by migrations (the audit trail here, acknowledgements in ``notices``, sign-offs in
-``training``). PostgreSQL
-raises from a trigger function; SQLite from ``RAISE(ABORT)``. TRUNCATE is a separate
+Installed by each app's migration on its own table (the audit trail here); each app
+registers the table too (``register_guarded_table``, in its ``ready``), so that the
+foundation never names an upper app's tables. PostgreSQL raises from a trigger
+function; SQLite from ``RAISE(ABORT)``. TRUNCATE is a separate
 privilege on PostgreSQL and is how a test database is emptied between tests.
 """
 
@@ -47,5 +48,14 @@ def remove(connection, table: str) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}_{event}")
 
 
-#: Every append-only table; tests on SQLite lift the guards to empty the database.
-GUARDED_TABLES = ["audit_auditrecord", "notices_acknowledgement", "training_signoff"]
+_guarded: list[str] = []
+
+
+def register_guarded_table(table: str) -> None:
+    if table not in _guarded:
+        _guarded.append(table)
+
+
+def guarded_tables() -> list[str]:
+    """Every append-only table (tests on SQLite lift the guards to empty the database)."""
+    return list(_guarded)

@@ -52,13 +52,15 @@ ROLE_PERMISSIONS = {
         "organisation.change_agentprofile",
         "organisation.view_agentprofile",
         "organisation.import_roster",
-        # Where each vendor's notices are pushed (e.g. their messenger bot).
-        "notices.add_vendorwebhook",
-        "notices.change_vendorwebhook",
-        "notices.view_vendorwebhook",
-        "notices.delete_vendorwebhook",
     ],
 }
+
+
+def grant(role: Role, *permissions: str) -> None:
+    """Give ``role`` permissions of an upper app ("app_label.codename"), from that app's
+    ``ready``: the foundation never names another app's permissions."""
+    held = ROLE_PERMISSIONS[role]
+    held.extend(p for p in permissions if p not in held)
 
 
 def ensure_roles() -> None:

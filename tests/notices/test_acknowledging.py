@@ -73,7 +73,7 @@ def test_only_the_audience_can_acknowledge(world):
 
 
 def test_the_database_refuses_to_change_or_delete_acknowledgements(world):
-    for table in guards.GUARDED_TABLES:
+    for table in guards.guarded_tables():
         guards.install(connection, table)
     notice = publish_notice(teams=[world.team_a1])
     record = ack(notice, world.agent_a1).acknowledgement

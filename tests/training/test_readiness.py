@@ -82,7 +82,7 @@ def test_sign_offs_are_never_changed(world):
     world.vendor_a.go_live_sign_off = True
     world.vendor_a.save()
     pass_course(publish_course(), world.agent_a1)
-    for table in guards.GUARDED_TABLES:
+    for table in guards.guarded_tables():
         guards.install(connection, table)
     record, _ = sign_off(agent_readiness(world.agent_a1), world.lead_a1.user)
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -90,7 +90,7 @@ def test_sign_offs_are_never_changed(world):
     with pytest.raises(DatabaseError), transaction.atomic():
         SignOff.objects.filter(pk=record.pk).delete()
     if connection.vendor == "sqlite":
-        for table in guards.GUARDED_TABLES:
+        for table in guards.guarded_tables():
             guards.remove(connection, table)
 
 
