@@ -85,3 +85,15 @@ def _lift_append_only_guards_after_transactional_tests(request):
     if connection.vendor == "sqlite":
         for table in guards.guarded_tables():
             guards.remove(connection, table)
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Narrow unit tests only: tasks run in-process. Delivery is proven with a real worker."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False

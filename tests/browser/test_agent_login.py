@@ -55,7 +55,7 @@ def test_the_home_page_fits_a_phone(live_server, browser, demo_agent):
     sign_in(phone, live_server, demo_agent.username, DEMO_PASSWORD)
     expect(phone.get_by_role("heading", level=1)).to_have_text("내 할 일")
     scroll_width = phone.evaluate("document.documentElement.scrollWidth")
-    from tests.browser.conftest import SCREENSHOTS
+    from tests.browser.builders import SCREENSHOTS
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOTS / "home-phone.png"), full_page=True)

@@ -10,8 +10,8 @@ from notices.models import Acknowledgement, Delivery
 from portal.organisation.demo import load_demo_organisation
 from portal.organisation.models import AgentProfile
 from portal.organisation.roles import ensure_content_permissions
-from tests.browser.conftest import sign_in
-from tests.notices.conftest import notice_section
+from tests.browser.builders import sign_in
+from tests.notices.builders import notice_section
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,9 +15,9 @@ from knowledge.models import AnswerScript
 from notices.models import Acknowledgement, Change
 from portal.organisation.demo import load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
-from tests.browser.conftest import sign_in
-from tests.knowledge.conftest import policy, section
-from tests.notices.conftest import notice_section
+from tests.browser.builders import sign_in
+from tests.knowledge.builders import policy, section
+from tests.notices.builders import notice_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from portal.organisation.demo import load_demo_organisation
 from portal.organisation.models import AgentProfile
 from tests.browser.test_notice_acknowledgement import sign_in
-from tests.training.conftest import publish_course, training_section
+from tests.training.builders import publish_course, training_section
 from training.models import QuizAttempt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

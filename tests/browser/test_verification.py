@@ -15,8 +15,8 @@ from knowledge.models import AnswerPolicyPage
 from notices.models import AffectedPage
 from portal.organisation.demo import load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
-from tests.browser.conftest import sign_in
-from tests.notices.conftest import publish_notice
+from tests.browser.builders import sign_in
+from tests.notices.builders import publish_notice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -49,8 +49,8 @@ def test_the_home_page_uses_a_fixed_number_of_queries(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.knowledge.conftest import section
-    from tests.notices.conftest import ack, publish_notice
+    from tests.knowledge.builders import section
+    from tests.notices.builders import ack, publish_notice
 
     team = TeamFactory()
     agent = make_agent(team)

@@ -12,7 +12,7 @@ from knowledge.editorial import ensure_editorial_workflow
 from knowledge.models import ArticlePage
 from portal.organisation.roles import Role, ensure_content_permissions
 from tests.factories import make_client_staff
-from tests.knowledge.conftest import section
+from tests.knowledge.builders import section
 from tests.worker import celery_worker, wait_for
 
 

@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from home.models import HomePage
 from knowledge.models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, VisionPage
 from notices.models import NoticeIndexPage
-from tests.knowledge.conftest import home_page, section
+from tests.knowledge.builders import home_page, section
 from training.models import TrainingIndexPage
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from knowledge.search import search_knowledge
 from notices.models import ChangeNoticePage
 from searchindex.korean import terms
-from tests.knowledge.conftest import article, policy, section
-from tests.notices.conftest import publish_notice
-from tests.training.conftest import lesson, publish_course, republish
+from tests.knowledge.builders import article, policy, section
+from tests.notices.builders import publish_notice
+from tests.training.builders import lesson, publish_course, republish
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,8 @@ from notices.models import AffectedPage, Change
 from portal.organisation.roles import Role
 from tests.admin_forms import form_data
 from tests.factories import make_client_staff
-from tests.knowledge.conftest import section
-from tests.notices.conftest import publish_notice
+from tests.knowledge.builders import section
+from tests.notices.builders import publish_notice
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from knowledge.visibility import can_view, visible_pages
-from tests.knowledge.conftest import article, policy, section
+from tests.knowledge.builders import article, policy, section
 
 pytestmark = pytest.mark.django_db
 

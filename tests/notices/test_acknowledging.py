@@ -11,7 +11,7 @@ from notices.models import Acknowledgement
 from portal.audit import guards
 from portal.audit.models import AuditRecord
 
-from .conftest import QUESTION, ack, publish_notice, republish
+from .builders import QUESTION, ack, publish_notice, republish
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from notices.models import Change, ChangeNoticePage, NoticeVersion
 from portal.organisation.roles import Role, ensure_content_permissions
 from tests.admin_forms import form_data
 from tests.factories import make_client_staff
-from tests.knowledge.conftest import policy, section
+from tests.knowledge.builders import policy, section
 
-from .conftest import ack, draft_notice, notice_section
+from .builders import ack, draft_notice, notice_section
 
 pytestmark = pytest.mark.django_db
 
@@ -368,7 +368,7 @@ def test_cancelling_the_schedule_in_wagtail_withdraws_the_change(world, refund):
 
 
 def test_an_announced_course_change_is_material_for_its_learners(world):
-    from tests.training.conftest import pass_course, publish_course
+    from tests.training.builders import pass_course, publish_course
     from training.models import CourseVersion
 
     notice_section()

@@ -25,7 +25,7 @@ from tests.factories import make_agent
 from tests.smtp import SmtpInbox, free_port
 from tests.worker import celery_worker, wait_for
 
-from .conftest import publish_notice
+from .builders import publish_notice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

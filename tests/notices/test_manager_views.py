@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from notices.models import Reminder
 from tests.factories import make_agent
 
-from .conftest import ack, publish_notice
+from .builders import ack, publish_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +193,7 @@ def test_the_inbox_on_the_home_page(client, world, eager_celery):
 
 
 def test_a_draft_never_published_has_no_status_page(client, world):
-    from tests.notices.conftest import draft_notice
+    from tests.notices.builders import draft_notice
 
     draft = draft_notice()
     assert not draft.live

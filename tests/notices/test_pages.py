@@ -12,7 +12,7 @@ from notices.models import ChangeNoticePage, NoticeIndexPage, NoticeVersion
 from portal.organisation.roles import Role
 from tests.factories import TeamFactory, make_client_staff
 
-from .conftest import notice_section
+from .builders import notice_section
 
 
 class NoticeTreeTests(WagtailPageTestCase):
@@ -99,7 +99,7 @@ def test_a_question_needs_a_correct_answer(client):
 
 @pytest.mark.django_db
 def test_a_published_notice_is_kept_as_a_record(client):
-    from .conftest import publish_notice
+    from .builders import publish_notice
 
     team = TeamFactory()
     notice = publish_notice(teams=[team])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from notices.models import Delivery, EscalationDigest, Reminder
 from notices.reminders import send_digests, send_manual_reminders, send_scheduled_reminders
 
-from .conftest import ack, publish_notice
+from .builders import ack, publish_notice
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from notices.tasks import dispatch_notice
 from notices.versions import current_material_version
 from tests.factories import make_agent
 
-from .conftest import ack, publish_notice, republish
+from .builders import ack, publish_notice, republish
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_a_scheduled_publish_records_the_version_and_its_dispatch(world):
 
     from notices.models import ChangeNoticePage
 
-    from .conftest import notice_section
+    from .builders import notice_section
 
     page = ChangeNoticePage(
         title="내일 시작하는 프로모션",

@@ -12,7 +12,7 @@ from notices.models import VendorWebhook, WebhookCall
 from notices.tasks import call_webhook
 from notices.versions import current_material_version
 
-from .conftest import publish_notice
+from .builders import publish_notice
 
 pytestmark = pytest.mark.django_db
 

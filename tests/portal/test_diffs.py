@@ -8,9 +8,9 @@ from django.utils import translation
 
 from knowledge.models import AnswerScript
 from portal.diffs import compare, version_diff, words_changed
-from tests.knowledge.conftest import policy, section
-from tests.notices.conftest import publish_notice
-from tests.training.conftest import lesson, publish_course, question
+from tests.knowledge.builders import policy, section
+from tests.notices.builders import publish_notice
+from tests.training.builders import lesson, publish_course, question
 
 pytestmark = pytest.mark.django_db
 

@@ -26,10 +26,10 @@ from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import TeamFactory, make_agent
-from tests.knowledge.conftest import article, policy, section
-from tests.notices.conftest import ack, draft_notice, publish_notice
-from tests.portal.media.conftest import make_document, make_image
-from tests.training.conftest import pass_course, publish_course
+from tests.knowledge.builders import article, policy, section
+from tests.notices.builders import ack, draft_notice, publish_notice
+from tests.portal.media.builders import make_document, make_image
+from tests.training.builders import pass_course, publish_course
 
 pytestmark = pytest.mark.django_db
 

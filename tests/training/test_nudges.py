@@ -16,7 +16,7 @@ from training.nudges import (
 )
 from training.versions import latest_version
 
-from .conftest import pass_course, publish_course, republish
+from .builders import pass_course, publish_course, republish
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from portal.organisation.roles import Role
 from tests.factories import make_client_staff
 from training.models import CoursePage, CourseVersion, TrainingIndexPage
 
-from .conftest import pass_course, publish_course, training_section
+from .builders import pass_course, publish_course, training_section
 
 
 class CourseTreeTests(WagtailPageTestCase):

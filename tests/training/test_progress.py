@@ -6,7 +6,7 @@ from training import progress
 from training.models import CourseProgress, CourseVersion
 from training.versions import latest_version
 
-from .conftest import pass_course, publish_course, republish
+from .builders import pass_course, publish_course, republish
 
 pytestmark = pytest.mark.django_db
 

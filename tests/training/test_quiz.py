@@ -9,7 +9,7 @@ from django.utils import timezone
 from training.models import QuizAttempt
 from training.quiz import AttemptRefused, open_attempt, quiz_state, submit
 
-from .conftest import (
+from .builders import (
     answers_for,
     publish_course,
     question,
@@ -139,7 +139,7 @@ def test_a_wait_between_attempts_and_a_limit(world, course):
 
 
 def test_an_attempt_opened_before_the_quiz_changed_is_not_graded(world, course):
-    from .conftest import republish
+    from .builders import republish
 
     attempt = open_attempt(course, world.agent_a1)
     answers = answers_for(course, attempt)

@@ -13,12 +13,12 @@ from openpyxl import load_workbook
 from portal.audit import guards
 from portal.audit.chain import verify_chain, verify_linked_records
 from tests.factories import make_agent
-from tests.notices.conftest import ack, publish_notice
+from tests.notices.builders import ack, publish_notice
 from training.models import SignOff
 from training.readiness import agent_readiness
 from training.signing import SignOffRefused, sign_off
 
-from .conftest import pass_course, publish_course, read_all_lessons
+from .builders import pass_course, publish_course, read_all_lessons
 
 pytestmark = pytest.mark.django_db
 

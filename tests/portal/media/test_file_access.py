@@ -4,9 +4,9 @@ unused file does not exist for vendor-side people, and nothing is served signed 
 import pytest
 from django.urls import reverse
 
-from tests.knowledge.conftest import article, section
+from tests.knowledge.builders import article, section
 
-from .conftest import make_document, make_image
+from .builders import make_document, make_image
 
 pytestmark = pytest.mark.django_db
 

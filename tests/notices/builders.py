@@ -1,8 +1,8 @@
-"""Notices for tests: a notices section and a helper that publishes a notice."""
+"""Notices for tests: a notices section, a helper that publishes a notice (and publishes
+it again), a question, and an acknowledgement."""
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 from wagtail.models import Site
 
@@ -91,18 +91,6 @@ QUESTION = {
     "options": [{"text": "3일", "correct": False}, {"text": "7일", "correct": True}],
     "explanation": "",
 }
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Narrow unit tests only: tasks run in-process. Delivery is proven with a real worker."""
-    from portal.celery import app
-
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager = False
-    app.conf.task_eager_propagates = False
 
 
 def ack(notice, agent, answers=None, **kwargs):

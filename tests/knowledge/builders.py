@@ -1,0 +1,55 @@
+"""Sections, articles and answer policies for tests, published as an editor would."""
+
+from wagtail.models import Site
+
+from knowledge.models import (
+    AnswerPolicyPage,
+    AnswerScript,
+    ArticlePage,
+    AuthorityLevel,
+    KnowledgeAudience,
+    KnowledgeIndexPage,
+)
+
+
+def home_page():
+    return Site.objects.get(is_default_site=True).root_page.specific
+
+
+def publish(parent, page, audience=(), tags=()):
+    parent.add_child(instance=page)
+    for tag in tags:
+        page.tags.add(tag)
+    for vendor, team in audience:
+        KnowledgeAudience.objects.create(page=page, vendor=vendor, team=team)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def section(title="결제·환불", parent=None, **kwargs):
+    return publish(parent or home_page(), KnowledgeIndexPage(title=title), **kwargs)
+
+
+def article(parent, title, text, *, blocks=(), **kwargs):
+    """An article whose body is ``text``, then any further ``blocks`` (name, value)."""
+    page = ArticlePage(
+        title=title,
+        summary=kwargs.pop("summary", ""),
+        body=[("text", f"<p>{text}</p>"), *blocks],
+    )
+    return publish(parent, page, **kwargs)
+
+
+def policy(parent, title, situation, script="", **kwargs):
+    fields = {
+        key: kwargs.pop(key)
+        for key in list(kwargs)
+        if key in {"authority", "limit_amount_krw", "effective_until", "exclusions"}
+    }
+    page = AnswerPolicyPage(
+        title=title, situation=situation, authority=AuthorityLevel.AGENT_REPORTS, **fields
+    )
+    if script:
+        page.scripts = [AnswerScript(channel="phone", text=script)]
+    return publish(parent, page, **kwargs)
