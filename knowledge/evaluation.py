@@ -113,6 +113,7 @@ def explanation(query: str, expected: list[str], found: list[str], user) -> list
     lines = [f"query: {query}", f"terms: {' '.join(analysed) or '(none)'}"]
     ranked = search_knowledge(user, query, per_page=MAX_CANDIDATES).hits
     ranked_ids = [getattr(hit.page, "external_id", "") for hit in ranked]
+    asked = question(query)  # its terms looked up once, for both pages explained
     wanted = [*expected[:1], *found[:1]]
     for label, external_id in zip(("expected", "first"), wanted, strict=False):
         page = _knowledge_page(external_id)
@@ -120,7 +121,7 @@ def explanation(query: str, expected: list[str], found: list[str], user) -> list
             lines.append(f"  {label} {external_id}: no such page")
             continue
         position = ranked_ids.index(external_id) + 1 if external_id in ranked_ids else None
-        parts = explain(question(query).searched, page.pk)
+        parts = explain(asked, page.pk)
         total = sum(part.score for part in parts)
         where = f"rank {position}" if position else f"not in the first {MAX_CANDIDATES}"
         lines.append(f"  {label} {external_id} ({page.title}): {where}, score {total}")

@@ -5,13 +5,14 @@ handler; the publisher says, for every new draft, whether the change is material
 """
 
 import hashlib
-import json
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+
+from portal.audit.chain import canonical
 
 
 class MaterialChangeForm(WagtailAdminPageForm):
@@ -52,7 +53,7 @@ class VersionRecord(models.Model):
 
 
 def content_hash(value) -> str:
-    """SHA-256 of ``value`` (plain data) in one canonical JSON form, so the same content
-    always gives the same hash: what a version's record and an attestation name."""
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of ``value`` (plain data) in the audit trail's canonical JSON form, so the
+    same content always gives the same hash: what a version's record and an attestation
+    name."""
+    return hashlib.sha256(canonical(value).encode()).hexdigest()

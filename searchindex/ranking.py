@@ -171,7 +171,7 @@ def rank(question, *, allowed=None, content_type_ids=None, limit: int = 100):
     window, rest = ranked[:RESCORE_WINDOW], ranked[RESCORE_WINDOW:]
     added = dict(_scores(grams, [hit.page_id for hit in window]))
     rescored = [hit._replace(score=hit.score + added.get(hit.page_id, 0)) for hit in window]
-    rescored.sort(key=lambda hit: (-hit.score, hit.page_id))
+    rescored.sort(key=_best_first)
     return [*rescored, *rest][:limit]
 
 
@@ -229,6 +229,11 @@ def _best_on(terms, admission, limit: int) -> "_Best":
     return best
 
 
+def _best_first(hit: Ranked):
+    """The ranking's order: higher score first; of equal scores, the older page."""
+    return (-hit.score, hit.page_id)
+
+
 class _Best:
     """The best pages scored so far, and the bar a page must reach to join them."""
 
@@ -241,12 +246,12 @@ class _Best:
         self.pages |= scored
         if len(self.pages) >= self.limit:
             self.pages = dict(
-                sorted(self.pages.items(), key=lambda item: (-item[1].score, item[0]))[: self.limit]
+                sorted(self.pages.items(), key=lambda item: _best_first(item[1]))[: self.limit]
             )
             self.bar = min(hit.score for hit in self.pages.values())
 
     def ranked(self) -> list[Ranked]:
-        return sorted(self.pages.values(), key=lambda hit: (-hit.score, hit.page_id))
+        return sorted(self.pages.values(), key=_best_first)
 
 
 def _score_sql(terms, alias: str = "") -> tuple[str, list]:
@@ -431,9 +436,10 @@ def holding(question, page_ids) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def explain(searched: list[str], page_id: int) -> list[TermPart]:
-    """Each query term's part in ``page_id``'s score, rarest term first."""
-    terms = query_terms(searched)
+def explain(question, page_id: int) -> list[TermPart]:
+    """Each query term's part in ``page_id``'s score, rarest term first (``question``: as
+    ``rank`` takes it)."""
+    terms = _question(question).terms
     rows = Posting.objects.filter(page_id=page_id, term_id__in=[t.term_id for t in terms])
     postings = {posting.term_id: posting for posting in rows}
     parts = []
