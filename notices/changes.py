@@ -22,7 +22,7 @@ from wagtail.models import Page
 from portal.audiences import Audience, audience_of
 from portal.banners import register_banner_source
 from portal.diffs import VersionDiff, compare, version_number
-from portal.organisation.scoping import SystemViewer, acting_as
+from portal.organisation.scoping import SystemViewer, system_scope
 from portal.visibility import visible_page_ids
 
 from .audience import audience_agents, who_cannot_see
@@ -64,7 +64,7 @@ def change_diff(change, viewer, page=None) -> VersionDiff:
 
 
 def _diff(page, base_revision, revision, viewer) -> VersionDiff:
-    with acting_as(SystemViewer()):
+    with system_scope("rebuilds a revision whatever its audience"):
         new = revision.as_object()
         old = base_revision.as_object() if base_revision else None
     fields = compare(old, new, reader_fields(page), viewer) if old is not None else []

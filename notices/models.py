@@ -26,7 +26,7 @@ from wagtail.search import index
 from portal.audiences import AudienceFields, audience_panel, check_audience
 from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import VENDOR_ROLES
-from portal.organisation.scoping import AgentOwnedQuerySet
+from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
 from portal.publishing import MaterialChangeForm, PublishedWithItsRecords, VersionRecord
 from portal.sections import SectionIndexPage
 from searchindex.korean import analyse
@@ -371,6 +371,10 @@ class Delivery(models.Model):
         return f"<notice-delivery-{self.pk}@{settings.PORTAL_MAIL_DOMAIN}>"
 
 
+class ThroughDeliveryQuerySet(AgentOwnedQuerySet):
+    agent_field = "delivery__agent"
+
+
 class DeliveryAttempt(models.Model):
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")
@@ -383,6 +387,8 @@ class DeliveryAttempt(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     detail = models.CharField(max_length=500, blank=True)
     attempted_at = models.DateTimeField(default=timezone.now)
+
+    objects = ThroughDeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delivery attempt")
@@ -443,6 +449,8 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = ThroughDeliveryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("reminder")
         constraints = [
@@ -457,6 +465,10 @@ class Reminder(models.Model):
         return f"{self.delivery_id} {self.kind}"
 
 
+class ManagerOwnedQuerySet(AgentOwnedQuerySet):
+    agent_field = "manager__agent_profile"
+
+
 class EscalationDigest(models.Model):
     """One daily email per manager listing their overdue agents."""
 
@@ -467,6 +479,8 @@ class EscalationDigest(models.Model):
     overdue = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ManagerOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("escalation digest")
@@ -499,6 +513,8 @@ class VendorWebhook(models.Model):
         FieldPanel("is_active"),
     ]
 
+    objects = VendorOwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("vendor webhook")
 
@@ -520,6 +536,8 @@ class WebhookCall(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VendorOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("webhook call")

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.mail import site_url
+from portal.organisation.scoping import system_scope
 
 from .audience import audience_agents
 from .delivery import TemporaryEmailFailure, create_deliveries, send_delivery_emails
@@ -38,6 +39,7 @@ class PermanentWebhookError(Exception):
 
 
 @shared_task(name="notices.dispatch_notice", acks_late=True, reject_on_worker_lost=True)
+@system_scope("a notice reaches its whole audience, across vendors")
 def dispatch_notice(dispatch_id: int) -> int:
     dispatch = (
         NoticeDispatch.objects.select_related("version__notice").filter(pk=dispatch_id).first()
@@ -83,6 +85,7 @@ def dispatch_notice(dispatch_id: int) -> int:
     reject_on_worker_lost=True,
     max_retries=8,
 )
+@system_scope("delivers a notice to agents of any vendor")
 def deliver_chunk(self, dispatch_id: int, agent_ids: list[int]) -> int:
     dispatch = NoticeDispatch.objects.select_related("version").filter(pk=dispatch_id).first()
     if dispatch is None:
@@ -136,6 +139,7 @@ def _finish(dispatch, audience_size):
 
 
 @shared_task(name="notices.relay_dispatches")
+@system_scope("re-queues every vendor's lost dispatches")
 def relay_dispatches() -> int:
     """Re-queue dispatches the broker never received, or whose workers died."""
     now = timezone.now()
@@ -168,6 +172,7 @@ def relay_dispatches() -> int:
     reject_on_worker_lost=True,
     max_retries=6,
 )
+@system_scope("posts a notice to one vendor's webhook")
 def call_webhook(self, version_id: int, vendor_id: int) -> str:
     webhook = VendorWebhook.objects.filter(vendor_id=vendor_id, is_active=True).first()
     if webhook is None:
@@ -248,6 +253,7 @@ def webhook_payload(version, vendor_id: int) -> dict:
 
 
 @shared_task(name="notices.reach_newcomers")
+@system_scope("finds newcomers in every vendor's audience")
 def reach_newcomers() -> int:
     """Live notices reach people who joined their audience after the publish."""
     from django.db.models import Exists, OuterRef
@@ -269,6 +275,7 @@ def reach_newcomers() -> int:
 
 
 @shared_task(name="notices.send_due_reminders")
+@system_scope("reminds every vendor's agents who are due")
 def send_due_reminders() -> int:
     from .reminders import send_scheduled_reminders
 
@@ -276,6 +283,7 @@ def send_due_reminders() -> int:
 
 
 @shared_task(name="notices.send_escalation_digests")
+@system_scope("tells every vendor's managers who is overdue")
 def send_escalation_digests() -> int:
     from .reminders import send_digests
 
@@ -283,6 +291,7 @@ def send_escalation_digests() -> int:
 
 
 @shared_task(name="notices.remind_now", acks_late=True)
+@system_scope("a manager's reminder, checked against their scope when queued")
 def remind_now(delivery_ids: list[int], requested_by_id: int | None = None) -> int:
     from .reminders import send_manual_reminders
 

@@ -2,12 +2,25 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
-app = Celery("portal")
+
+class PortalTask(Task):
+    """Every task starts with nobody served, whoever queued or called it (eagerly, in a
+    request): it states its scope (``@system_scope("why")``) or its vendor-owned queries
+    fail, as they would in the worker."""
+
+    def __call__(self, *args, **kwargs):
+        from portal.organisation.scoping import nobody_served
+
+        with nobody_served():
+            return super().__call__(*args, **kwargs)
+
+
+app = Celery("portal", task_cls=PortalTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

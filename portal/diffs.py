@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from wagtail.fields import RichTextField, StreamField
 from wagtail.rich_text import expand_db_html
 
-from portal.organisation.scoping import SystemViewer, acting_as
+from portal.organisation.scoping import system_scope
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
 #: What Wagtail logs when a revision goes live: now, or at its scheduled time by beat.
@@ -388,7 +388,7 @@ def version_diff(page, revision_id: int, viewer, fields=None) -> VersionDiff | N
         return None
     # Rebuilding an old revision loads its related rows (e.g. audience vendors), whoever
     # asks; only the reader's fields are compared, with the reader's visibility.
-    with acting_as(SystemViewer()):
+    with system_scope("rebuilds an old revision whatever its audience"):
         old = revision.as_object()
     names = fields if fields is not None else type(page).reader_fields
     before_number = version_number(page, revision_id)

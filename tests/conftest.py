@@ -53,6 +53,16 @@ def world(db):
     )
 
 
+@pytest.fixture(autouse=True)
+def _test_code_acts_as_the_system():
+    """A test's own set-up and checks see every vendor. What it calls still states its
+    scope: tasks and portal commands start with nobody served, requests with their user."""
+    from portal.organisation.scoping import system_scope
+
+    with system_scope("test code"):
+        yield
+
+
 @pytest.fixture
 def english():
     """Messages matched by their English text; the portal itself defaults to Korean."""

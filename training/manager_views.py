@@ -113,16 +113,17 @@ def readiness_view(request, template="training/readiness.html"):
             "show_vendor": len(vendors) > 1,
             "can_sign_off": scope.reach in (Reach.VENDOR, Reach.TEAM),
             "go_live_dates": go_live_dates,
-            "chart": _chart(agents, go_live_dates, len(everyone), ready),
+            "chart": _chart(scope, agents, go_live_dates, len(everyone), ready),
         },
     )
 
 
-def _chart(agents, go_live_dates, total, ready):
+def _chart(scope, agents, go_live_dates, total, ready):
     """Readiness % per day from the daily snapshots, up to today, towards go-live."""
     today = timezone.localdate()
     rows = (
-        ReadinessSnapshot.objects.filter(team_id__in=agents.values("team_id"))
+        ReadinessSnapshot.objects.for_scope(scope)
+        .filter(team_id__in=agents.values("team_id"))
         .filter(go_live_date__in=go_live_dates or [today])
         .values("day")
         .annotate(agents=Sum("agents"), ready=Sum("ready"))

@@ -23,7 +23,7 @@ from wagtail.search import index
 
 from portal.audiences import AudienceFields, audience_panel, check_audience
 from portal.organisation.models import AgentProfile, Team, Vendor
-from portal.organisation.scoping import AgentOwnedQuerySet
+from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
 from portal.publishing import MaterialChangeForm, PublishedWithItsRecords, VersionRecord
 from portal.sections import SectionIndexPage
 from searchindex.korean import analyse
@@ -320,6 +320,10 @@ class SignOff(models.Model):
         return f"{self.agent_id} signed off by {self.signed_by_id}"
 
 
+class CohortQuerySet(VendorOwnedQuerySet):
+    team_field = "team"
+
+
 class ReadinessSnapshot(models.Model):
     """A cohort's readiness on one day, for the chart towards go-live (written by beat)."""
 
@@ -329,6 +333,8 @@ class ReadinessSnapshot(models.Model):
     go_live_date = models.DateField()
     agents = models.PositiveIntegerField()
     ready = models.PositiveIntegerField()
+
+    objects = CohortQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("readiness snapshot")
@@ -351,6 +357,8 @@ class TrainingNudge(models.Model):
     days_before = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AgentOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("training reminder")
@@ -379,6 +387,8 @@ class CohortAlert(models.Model):
     ready = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CohortQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cohort alert")

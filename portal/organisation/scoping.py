@@ -1,13 +1,21 @@
 """Vendor isolation: the one mechanism every vendor-side query goes through.
 
-Vendor-owned models use ``ScopedQuerySet``. While a vendor-side person (or an anonymous
-visitor) is being served, a queryset of such a model must be narrowed with
-``.for_user(user)`` before it is evaluated, or explicitly widened with ``.unscoped()``
-by system code that has already checked access; otherwise it raises
-``UnscopedQueryError``. Forgetting the scope is therefore a crash in tests, never a
-leak in production. Outside requests (Celery tasks, commands) and for client staff,
-who see every vendor, plain queries are allowed, so Django and Wagtail internals work.
-The request's viewer is set by ``ViewerMiddleware`` (or ``acting_as`` in code and tests).
+It fails closed, as django-scopes does. A queryset of a vendor-owned model
+(``ScopedQuerySet``) must be narrowed with ``.for_user(user)`` before it runs, or
+explicitly widened with ``.unscoped()`` by code that has already checked access;
+otherwise it raises ``UnscopedQueryError``, unless whoever is being served may see every
+vendor. Who is being served is set by ``ViewerMiddleware`` in a request; everywhere else
+the code says so by name:
+
+- ``acting_as(user)``: a block on behalf of one person;
+- ``system_scope(reason)``: the named escape for work done for the whole system (beat
+  tasks, commands, publishing); a context manager and a decorator.
+
+With neither, nobody is served and a vendor-owned query raises: a Celery task
+(``portal.celery.PortalTask``) and a portal command (``ScopedCommand``) start with no
+viewer whoever called them, so each states its scope. The check is made where SQL is
+compiled, so a vendor-owned queryset used as a subquery (``__in``, ``Subquery``,
+``Exists``) is held to it too. Forgetting the scope is a crash in tests, never a leak.
 
 What a user may see is decided in one place, ``viewer_scope``:
 - client staff (a client role, or a superuser) see every vendor;
@@ -15,12 +23,14 @@ What a user may see is decided in one place, ``viewer_scope``:
 - anybody else sees nothing.
 """
 
-from contextlib import contextmanager
+from contextlib import ContextDecorator, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.management.base import BaseCommand
 from django.db import models
+from django.db.models.sql import Query
 
 from .roles import CLIENT_ROLES, Role
 
@@ -72,15 +82,60 @@ def acting_as(user):
 
 
 class SystemViewer:
-    """Who reports and commands act as when they must see every vendor's content."""
+    """Who system work acts as: it sees every vendor's content."""
 
     is_authenticated = True
     is_active = True
     is_superuser = True
     pk = None
 
-    def __init__(self):
+    def __init__(self, reason: str = "system"):
+        self.reason = reason
         setattr(self, _CACHE_ATTR, Scope(Reach.ALL))
+
+
+class system_scope(ContextDecorator):
+    """The named escape: ``with system_scope("why"):`` or ``@system_scope("why")`` runs
+    a block for the whole system, seeing every vendor. The reason is for the reader (and
+    for ``current_viewer().reason`` when debugging); it changes nothing."""
+
+    def __init__(self, reason: str):
+        if not reason:
+            raise ValueError("system_scope needs a reason.")
+        self.reason = reason
+        self._tokens = []
+
+    def _recreate_cm(self):
+        # One instance per call, so a decorated function may run in several threads.
+        return type(self)(self.reason)
+
+    def __enter__(self):
+        self._tokens.append(current_viewer.set(SystemViewer(self.reason)))
+        return self
+
+    def __exit__(self, *exc):
+        current_viewer.reset(self._tokens.pop())
+        return False
+
+
+@contextmanager
+def nobody_served():
+    """Run a block with no viewer, as a task or a command starts: vendor-owned queries
+    must then state their scope."""
+    token = current_viewer.set(_NO_VIEWER)
+    try:
+        yield
+    finally:
+        current_viewer.reset(token)
+
+
+class ScopedCommand(BaseCommand):
+    """A portal management command: it starts with nobody served, whoever called it, so
+    ``handle`` states its scope (``@system_scope("why")`` or ``acting_as``)."""
+
+    def execute(self, *args, **options):
+        with nobody_served():
+            return super().execute(*args, **options)
 
 
 class ViewerMiddleware:
@@ -97,7 +152,7 @@ class ViewerMiddleware:
 def unscoped_queries_allowed() -> bool:
     viewer = current_viewer.get()
     if viewer is _NO_VIEWER:
-        return True
+        return False
     return viewer_scope(viewer).is_client_staff
 
 
@@ -140,17 +195,49 @@ def _compute_scope(user) -> Scope:
     return NOTHING
 
 
-class ScopedQuerySet(models.QuerySet):
-    """A queryset that refuses to run until it has been scoped to a user (or unscoped)."""
+def _refuse(model):
+    raise UnscopedQueryError(
+        f"{model.__name__} rows are vendor-owned: call .for_user(user) (or .unscoped() "
+        f"in code that has checked access), or run inside acting_as(user) or "
+        f"system_scope(reason)."
+    )
+
+
+_building_exclusion: ContextVar = ContextVar("portal_building_exclusion", default=False)
+
+
+class ScopedQuery(Query):
+    """The SQL of a vendor-owned queryset. Whether it was scoped travels with the query
+    (clones copy it), and is checked when the SQL is compiled: evaluated directly, or as
+    a subquery of another model's query."""
+
+    scoped = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._scoped = False
+        if _building_exclusion.get():
+            self.scoped = True
 
-    def _clone(self):
-        clone = super()._clone()
-        clone._scoped = self._scoped
-        return clone
+    def split_exclude(self, *args, **kwargs):
+        # Django's own NOT EXISTS for an exclude across a many-valued relation: correlated
+        # to this query's rows, it can only take rows away, never show others.
+        token = _building_exclusion.set(True)
+        try:
+            return super().split_exclude(*args, **kwargs)
+        finally:
+            _building_exclusion.reset(token)
+
+    def get_compiler(self, *args, **kwargs):
+        if not self.scoped and not unscoped_queries_allowed():
+            _refuse(self.model)
+        return super().get_compiler(*args, **kwargs)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that refuses to run until it has been scoped to a user (or unscoped)."""
+
+    def __init__(self, model=None, query=None, using=None, hints=None):
+        super().__init__(model, query or ScopedQuery(model), using, hints)
 
     def scope_filter(self, scope: Scope) -> models.Q:
         """The rows ``scope`` may see, for a scope other than ALL and NOTHING."""
@@ -166,42 +253,20 @@ class ScopedQuerySet(models.QuerySet):
             qs = self.none()
         else:
             qs = self.filter(self.scope_filter(scope))
-        qs._scoped = True
-        return qs
+        return qs._mark_scoped()
 
     def unscoped(self):
-        """System code that must see every vendor says so by name."""
-        qs = self.all()
-        qs._scoped = True
-        return qs
+        """Code that has checked access itself, or that must see every vendor, says so."""
+        return self.all()._mark_scoped()
+
+    def _mark_scoped(self):
+        self.query.scoped = True
+        return self
 
     def _require_scope(self):
-        if not self._scoped and not unscoped_queries_allowed():
-            raise UnscopedQueryError(
-                f"{self.model.__name__} rows are vendor-owned: call .for_user(user) "
-                f"(or .unscoped() in system code) before evaluating the queryset."
-            )
-
-    def _fetch_all(self):
-        if self._result_cache is None:
-            self._require_scope()
-        super()._fetch_all()
-
-    def iterator(self, *args, **kwargs):
-        self._require_scope()
-        return super().iterator(*args, **kwargs)
-
-    def count(self):
-        self._require_scope()
-        return super().count()
-
-    def exists(self):
-        self._require_scope()
-        return super().exists()
-
-    def aggregate(self, *args, **kwargs):
-        self._require_scope()
-        return super().aggregate(*args, **kwargs)
+        # Updates and deletes compile other query classes; they are checked here.
+        if not self.query.scoped and not unscoped_queries_allowed():
+            _refuse(self.model)
 
     def update(self, **kwargs):
         self._require_scope()
@@ -213,12 +278,30 @@ class ScopedQuerySet(models.QuerySet):
 
 
 class AgentOwnedQuerySet(ScopedQuerySet):
-    """Rows that belong to one agent (an ``agent`` foreign key): a vendor manager sees
-    their vendor's, a team lead their team's, an agent their own."""
+    """Rows that belong to one agent: a vendor manager sees their vendor's, a team lead
+    their team's, an agent their own. ``agent_field`` is the path to the agent (a
+    subclass names another, e.g. ``"delivery__agent"``)."""
+
+    agent_field = "agent"
 
     def scope_filter(self, scope: Scope) -> models.Q:
         if scope.reach is Reach.VENDOR:
-            return models.Q(agent__vendor_id=scope.vendor_id)
+            return models.Q(**{f"{self.agent_field}__vendor_id": scope.vendor_id})
         if scope.reach is Reach.TEAM:
-            return models.Q(agent__team_id=scope.team_id)
-        return models.Q(agent_id=scope.agent_id)
+            return models.Q(**{f"{self.agent_field}__team_id": scope.team_id})
+        return models.Q(**{f"{self.agent_field}_id": scope.agent_id})
+
+
+class VendorOwnedQuerySet(ScopedQuerySet):
+    """Rows about a vendor (or one of its teams) as a whole: its manager sees them, a
+    team lead sees their team's when the row names a team (``team_field``), an agent
+    sees none."""
+
+    team_field: str | None = None
+
+    def scope_filter(self, scope: Scope) -> models.Q:
+        if scope.reach is Reach.VENDOR:
+            return models.Q(vendor_id=scope.vendor_id)
+        if scope.reach is Reach.TEAM and self.team_field:
+            return models.Q(**{f"{self.team_field}_id": scope.team_id})
+        return models.Q(pk__in=[])

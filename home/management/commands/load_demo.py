@@ -4,23 +4,23 @@ their knowledge base, change notices, courses and scheduled changes.
 Safe to run again: what exists already is left as it is. Prints the logins.
 """
 
-from django.core.management.base import BaseCommand
-
 from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
 from notices.demo import load_demo_changes, load_demo_notices
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
+from portal.organisation.scoping import ScopedCommand, system_scope
 from training.demo import load_demo_training
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = (
         "Load the demo organisation, knowledge, notices, training and scheduled changes, "
         "and print the logins."
     )
 
+    @system_scope("loads the demo for every vendor")
     def handle(self, *args, **options):
         ensure_site_tree()
         ensure_content_permissions()

@@ -13,12 +13,14 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from portal.organisation.scoping import ScopedCommand
 
 STOP_TIMEOUT = 10
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = "Run the web server, a Celery worker and Celery beat until Ctrl-C."
 
     def add_arguments(self, parser):

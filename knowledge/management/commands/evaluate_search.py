@@ -5,13 +5,13 @@ import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from knowledge.evaluation import EvaluationFileError, evaluate, explanation, read_questions
-from portal.organisation.scoping import SystemViewer
+from portal.organisation.scoping import ScopedCommand, SystemViewer, acting_as, system_scope
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = (
         "Run each {query, expected} line through the agents' search and print recall@1, "
         "recall@5, MRR and p50/p95 latency."
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             "--rankings", metavar="FILE", help="write each question's first five hits (JSONL)"
         )
 
+    @system_scope("reads the questions; searches run as the chosen reader")
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
@@ -42,15 +43,16 @@ class Command(BaseCommand):
             questions = read_questions(path.read_text(encoding="utf-8-sig"))
         except (EvaluationFileError, UnicodeDecodeError) as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
-        user = SystemViewer()
+        user = SystemViewer("evaluate_search")
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"No account {options['user']!r}.")
-        result = evaluate(questions, user)
-        for query, expected, found in result.not_first[: options["explain"]]:
-            for line in explanation(query, expected, found, user):
-                self.stdout.write(line)
+        with acting_as(user):
+            result = evaluate(questions, user)
+            for query, expected, found in result.not_first[: options["explain"]]:
+                for line in explanation(query, expected, found, user):
+                    self.stdout.write(line)
         if options["rankings"]:
             with Path(options["rankings"]).open("w", encoding="utf-8") as out:
                 for query, ranked in result.rankings:

@@ -3,12 +3,13 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from knowledge.importing import MAX_LINE_BYTES, import_knowledge
+from portal.organisation.scoping import ScopedCommand, system_scope
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = (
         "Import articles, answer policies and the vision from JSON Lines (UTF-8, at most "
         f"{MAX_LINE_BYTES} bytes a line). Idempotent by external_id; one bad line and "
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--draft", action="store_true", help="save as drafts; do not publish")
 
+    @system_scope("imports the client's pages")
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():

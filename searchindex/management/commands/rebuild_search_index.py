@@ -2,12 +2,11 @@
 
 import time
 
-from django.core.management.base import BaseCommand
-
+from portal.organisation.scoping import ScopedCommand, system_scope
 from searchindex.indexing import rebuild
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = (
         "Index every live searchable page again from its text (Kiwi analysis), or with "
         "--impacts-only recompute each posting's weight from the stored counts, after "
@@ -17,6 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--impacts-only", action="store_true")
 
+    @system_scope("indexes every page")
     def handle(self, *args, **options):
         started = time.perf_counter()
         pages = rebuild(

@@ -1,8 +1,21 @@
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count, Exists, OuterRef, Subquery
 
 from portal.organisation.models import AgentProfile, Team, Vendor
-from portal.organisation.scoping import Reach, UnscopedQueryError, acting_as, viewer_scope
+from portal.organisation.scoping import (
+    Reach,
+    ScopedCommand,
+    UnscopedQueryError,
+    acting_as,
+    nobody_served,
+    system_scope,
+    viewer_scope,
+)
 from tests.factories import UserFactory
+
+User = get_user_model()
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +33,7 @@ pytestmark = pytest.mark.django_db
         lambda qs: list(qs.values_list("pk", flat=True)),
         lambda qs: qs.update(status="left"),
         lambda qs: qs.delete(),
-        lambda qs: qs.aggregate(),
+        lambda qs: qs.aggregate(n=Count("pk")),
     ],
 )
 def test_an_unscoped_query_raises_while_serving_a_vendor_side_user(world, evaluate):
@@ -29,12 +42,108 @@ def test_an_unscoped_query_raises_while_serving_a_vendor_side_user(world, evalua
             evaluate(AgentProfile.objects.filter(status="active"))
 
 
-def test_unscoped_queries_are_allowed_for_client_staff_and_outside_requests(world):
-    assert AgentProfile.objects.count() == 6
+def test_unscoped_queries_are_allowed_for_client_staff_and_in_a_named_system_scope(world):
     with acting_as(world.client_manager):
+        assert AgentProfile.objects.count() == 6
+    with nobody_served(), system_scope("a test of the escape"):
         assert AgentProfile.objects.count() == 6
     with acting_as(world.manager_a.user):
         assert AgentProfile.objects.unscoped().count() == 6
+
+
+def test_with_nobody_served_a_vendor_owned_query_fails_closed(world):
+    with nobody_served(), pytest.raises(UnscopedQueryError):
+        AgentProfile.objects.count()
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda qs: User.objects.filter(agent_profile__in=qs),
+        lambda qs: User.objects.filter(Exists(qs.filter(user=OuterRef("pk")))),
+        lambda qs: User.objects.annotate(
+            vendor=Subquery(qs.filter(user=OuterRef("pk")).values("vendor")[:1])
+        ),
+    ],
+    ids=["in", "exists", "subquery"],
+)
+def test_an_unscoped_subquery_fails_closed_inside_another_models_query(world, wrap):
+    """The outer model (users) is not vendor-owned: the check travels with the subquery."""
+    unscoped = AgentProfile.objects.filter(status="active")
+    with acting_as(world.agent_a1.user), pytest.raises(UnscopedQueryError):
+        list(wrap(unscoped))
+    with acting_as(world.manager_a.user):
+        scoped = AgentProfile.objects.for_user(world.manager_a.user)
+        assert len(list(wrap(scoped).distinct())) >= 4
+
+
+def test_a_task_states_its_scope_whoever_calls_it(world, eager_celery):
+    """A task starts with nobody served even when called from a system-scoped caller."""
+    from celery import shared_task
+
+    @shared_task(name="tests.careless_count")
+    def careless_count():
+        return AgentProfile.objects.count()
+
+    @shared_task(name="tests.careful_count")
+    @system_scope("counts every vendor's agents")
+    def careful_count():
+        return AgentProfile.objects.count()
+
+    with pytest.raises(UnscopedQueryError):
+        careless_count.delay().get()
+    with pytest.raises(UnscopedQueryError):
+        careless_count()
+    assert careful_count.delay().get() == 6
+
+
+def test_a_command_states_its_scope_whoever_calls_it(world):
+    class Careless(ScopedCommand):
+        def handle(self, *args, **options):
+            return str(AgentProfile.objects.count())
+
+    class Careful(ScopedCommand):
+        @system_scope("counts every vendor's agents")
+        def handle(self, *args, **options):
+            return str(AgentProfile.objects.count())
+
+    with pytest.raises(UnscopedQueryError):
+        call_command(Careless())
+    assert call_command(Careful()) == "6"
+
+
+FIRST_PARTY = {"portal", "knowledge", "notices", "training", "home", "searchindex"}
+
+
+def test_every_portal_command_is_a_scoped_command():
+    from django.core.management import get_commands, load_command_class
+
+    ours = {
+        name: app
+        for name, app in get_commands().items()
+        if app.split(".")[0]
+        in {"portal", "knowledge", "notices", "training", "home", "searchindex"}
+    }
+    assert ours
+    for name, app in ours.items():
+        assert isinstance(load_command_class(app, name), ScopedCommand), name
+
+
+def test_every_model_with_an_agent_or_vendor_is_scoped():
+    from django.apps import apps
+
+    from portal.organisation.scoping import ScopedQuerySet
+
+    # Who may read a page is the client's configuration, read by the visibility check
+    # for every reader; it holds no vendor's data.
+    page_audience_rules = {"knowledgeaudience"}
+    for model in apps.get_models():
+        if model._meta.model_name in page_audience_rules:
+            continue
+        names = {field.name for field in model._meta.get_fields()}
+        first_party = model._meta.app_label in {"organisation", "knowledge", "notices", "training"}
+        if first_party and names & {"agent", "vendor", "delivery"}:
+            assert isinstance(model._default_manager.all(), ScopedQuerySet), model
 
 
 def test_scope_survives_chaining(world):

@@ -2,17 +2,19 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from portal.audit.chain import verify_chain, verify_linked_records
+from portal.organisation.scoping import ScopedCommand, system_scope
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = "Verify that no audit record was changed, removed or reordered."
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print one JSON object last")
 
+    @system_scope("verifies every vendor's records")
     def handle(self, *args, **options):
         report = verify_chain()
         problems = report.problems + verify_linked_records()

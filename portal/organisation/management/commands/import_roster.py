@@ -3,13 +3,14 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from portal.organisation.models import Vendor
 from portal.organisation.roster import import_roster
+from portal.organisation.scoping import ScopedCommand, system_scope
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = (
         "Import a vendor's agents from a CSV (UTF-8 or CP949/EUC-KR) or XLSX file. "
         "All or nothing: one bad row and nothing is written; every bad row is listed."
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    @system_scope("imports one vendor's roster, named on the command line")
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
