@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.audit.chain import attest, differences_from_records
+from portal.audit.chain import attest
 
 from .audience import is_in_audience
 from .models import Acknowledgement, Delivery
@@ -142,20 +142,3 @@ def acknowledge(
         ),
     )
     return Outcome(ack, created=created)
-
-
-def verify_acknowledgements() -> list[str]:
-    """Each acknowledgement still says what its audit record attested."""
-    rows = Acknowledgement.objects.unscoped().select_related("audit_record").order_by("pk")
-    return differences_from_records(
-        rows,
-        "acknowledgement",
-        lambda ack: {
-            "agent_id": ack.agent_id,
-            "notice_id": ack.notice_id,
-            "revision_id": ack.revision_id,
-            "content_hash": ack.content_hash,
-            "statement": ack.statement,
-            "acknowledged_at": ack.acknowledged_at.isoformat(),
-        },
-    )

@@ -7,15 +7,13 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Change notices")
 
     def ready(self):
-        from portal.audit.chain import register_verifier
-        from portal.audit.guards import register_guarded_table
+        from portal.audit.chain import register_attested
         from portal.organisation.roles import Role, grant
 
         from . import access, signal_handlers  # noqa: F401 - the page rule, the signals
-        from .acknowledging import verify_acknowledgements
+        from .models import Acknowledgement
 
-        register_verifier(verify_acknowledgements)
-        register_guarded_table("notices_acknowledgement")
+        register_attested(Acknowledgement, "acknowledgement")
         # Client managers say where each vendor's notices are pushed (a messenger bot).
         grant(
             Role.CLIENT_MANAGER,

@@ -432,6 +432,17 @@ class Acknowledgement(models.Model):
     def __str__(self):
         return f"{self.agent_id} ✓ {self.version}"
 
+    def attested_facts(self) -> dict:
+        """What its audit record must still say (``verify_audit``)."""
+        return {
+            "agent_id": self.agent_id,
+            "notice_id": self.notice_id,
+            "revision_id": self.revision_id,
+            "content_hash": self.content_hash,
+            "statement": self.statement,
+            "acknowledged_at": self.acknowledged_at.isoformat(),
+        }
+
 
 class Reminder(models.Model):
     """A reminder about one delivery. Scheduled kinds are unique: never sent twice."""

@@ -9,11 +9,9 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from portal.audit.chain import register_verifier
-        from portal.audit.guards import register_guarded_table
+        from portal.audit.chain import register_attested
 
         from . import audience, signal_handlers  # noqa: F401 - the page rule, the signals
-        from .signing import verify_sign_offs
+        from .models import SignOff
 
-        register_verifier(verify_sign_offs)
-        register_guarded_table("training_signoff")
+        register_attested(SignOff, "sign-off")

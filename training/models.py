@@ -319,6 +319,15 @@ class SignOff(models.Model):
     def __str__(self):
         return f"{self.agent_id} signed off by {self.signed_by_id}"
 
+    def attested_facts(self) -> dict:
+        """What its audit record must still say (``verify_audit``)."""
+        return {
+            "agent_id": self.agent_id,
+            "signed_by": self.signed_by_id,
+            "statement": self.statement,
+            "signed_at": self.signed_at.isoformat(),
+        }
+
 
 class CohortQuerySet(VendorOwnedQuerySet):
     team_field = "team"

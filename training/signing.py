@@ -4,7 +4,7 @@ with its own record in the audit chain, and never changed (a database trigger)."
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.audit.chain import attest, differences_from_records
+from portal.audit.chain import attest
 
 from .models import SignOff
 
@@ -53,19 +53,4 @@ def sign_off(readiness, signed_by, *, ip_address=None, user_agent="") -> tuple[S
         fields=lambda now: {"agent": agent, "signed_by": signed_by},
         ip_address=ip_address,
         user_agent=user_agent,
-    )
-
-
-def verify_sign_offs() -> list[str]:
-    """Each sign-off still says what its audit record attested."""
-    rows = SignOff.objects.unscoped().select_related("audit_record").order_by("pk")
-    return differences_from_records(
-        rows,
-        "sign-off",
-        lambda row: {
-            "agent_id": row.agent_id,
-            "signed_by": row.signed_by_id,
-            "statement": row.statement,
-            "signed_at": row.signed_at.isoformat(),
-        },
     )

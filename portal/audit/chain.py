@@ -96,13 +96,28 @@ def register_verifier(check) -> None:
         _verifiers.append(check)
 
 
-def differences_from_records(rows, label: str, facts) -> list[str]:
-    """For a verifier: each row of ``rows`` (with ``audit_record`` selected) whose
-    ``facts(row)`` no longer match the payload its audit record attested."""
+_attested: dict[str, object] = {}
+
+
+def register_attested(model, label: str) -> None:
+    """``model``'s rows are attested records (``attest``): its table is append-only, and
+    ``verify_audit`` checks each row's ``attested_facts()`` against its audit record."""
+    from .guards import register_guarded_table
+
+    register_guarded_table(model._meta.db_table)
+    if model._meta.label not in _attested:
+        _attested[model._meta.label] = model
+        register_verifier(lambda: differences_from_records(model, label))
+
+
+def differences_from_records(model, label: str) -> list[str]:
+    """Each row of ``model`` whose ``attested_facts()`` no longer match the payload its
+    audit record attested."""
+    rows = model._default_manager.unscoped().select_related("audit_record").order_by("pk")
     problems = []
     for row in rows.iterator(chunk_size=2000):
         payload = row.audit_record.payload
-        for key, value in facts(row).items():
+        for key, value in row.attested_facts().items():
             if payload.get(key) != value:
                 problems.append(f"{label} {row.pk}: {key} differs from audit record")
     return problems
