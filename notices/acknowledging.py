@@ -109,13 +109,12 @@ def acknowledge(
     due = notice.acknowledge_by
     ack, created = attest(
         Acknowledgement,
+        agent=agent,
         kind="notice.acknowledgement",
-        once={"agent": agent, "version": material},
+        once={"version": material},
         statement=STATEMENT,
         moment="acknowledged_at",
         facts={
-            "agent_id": agent.pk,
-            "employee_number": agent.employee_number,
             "notice_id": notice.pk,
             "version": material.number,
             "seen_version": seen.number,
@@ -124,7 +123,6 @@ def acknowledge(
             "answers": answers,
         },
         fields=lambda now: {
-            "agent": agent,
             "notice": notice,
             "version": material,
             "seen_version": seen,

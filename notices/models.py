@@ -21,15 +21,13 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
-from wagtail.search import index
 
 from portal.audiences import AudienceFields, audience_panel, check_audience
 from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import VENDOR_ROLES
 from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
-from portal.publishing import MaterialChangeForm, PublishedWithItsRecords, VersionRecord
+from portal.publishing import MaterialChangeForm, VersionedPage, VersionRecord
 from portal.sections import SectionIndexPage
-from searchindex.korean import analyse
 
 from .audience import agents_in, who_cannot_see
 from .blocks import UnderstandingCheckBlock
@@ -140,7 +138,7 @@ class ChangeNoticeForm(MaterialChangeForm):
             )
 
 
-class ChangeNoticePage(PublishedWithItsRecords, AudienceFields, Page):
+class ChangeNoticePage(VersionedPage, AudienceFields, Page):
     """A launch, promotion or policy change that reaches exactly the agents it concerns."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
@@ -186,13 +184,9 @@ class ChangeNoticePage(PublishedWithItsRecords, AudienceFields, Page):
         verbose_name=_("check of understanding"),
         help_text=_("Questions the agent must answer correctly before confirming."),
     )
-    material_change = models.BooleanField(
-        _("material change"),
-        default=True,
-        help_text=_(
-            "Everyone in the audience must read and confirm this version again. Leave "
-            "unticked for corrections that change nothing agents do."
-        ),
+    material_change_help = _(
+        "Everyone in the audience must read and confirm this version again. Leave "
+        "unticked for corrections that change nothing agents do."
     )
 
     #: What agents read (the audience and settings are the publisher's business).
@@ -207,8 +201,6 @@ class ChangeNoticePage(PublishedWithItsRecords, AudienceFields, Page):
         "affected_pages",
     ]
     reader_labels = {"affected_pages": _("Affected articles and policies")}
-    # Found by search as knowledge pages are: through the analysed (Korean) text.
-    search_fields = [*Page.search_fields, index.SearchField("search_terms")]
     base_form_class = ChangeNoticeForm
     content_panels = [
         *Page.content_panels,
@@ -233,7 +225,6 @@ class ChangeNoticePage(PublishedWithItsRecords, AudienceFields, Page):
     ]
 
     parent_page_types = ["notices.NoticeIndexPage"]
-    subpage_types = []
 
     class Meta:
         verbose_name = _("change notice")
@@ -257,9 +248,6 @@ class ChangeNoticePage(PublishedWithItsRecords, AudienceFields, Page):
     def is_current(self, now=None) -> bool:
         now = now or timezone.now()
         return self.effective_until is None or self.effective_until > now
-
-    def search_terms(self) -> str:
-        return analyse(f"{self.title}\n{self.summary}\n{strip_tags(self.changes)}")
 
     def search_text(self) -> dict[str, str]:
         """Text by field for the agents' search (``searchindex``)."""

@@ -11,27 +11,52 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.models import Page
+from wagtail.search import index
 
 from portal.audit.chain import canonical
+from searchindex.korean import analyse
 
 
 class MaterialChangeForm(WagtailAdminPageForm):
-    """Asks afresh, for every new draft after a publish, whether the change is material."""
+    """Asks afresh, for every new draft after a publish, whether the change is material;
+    the page type says what "material" means for its readers."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         page = self.instance
+        self.fields["material_change"].help_text = page.material_change_help
         if page.pk and page.live_revision_id and page.latest_revision_id == page.live_revision_id:
             self.initial["material_change"] = False
 
 
-class PublishedWithItsRecords:
-    """Page mixin: the publish and what the ``page_published`` handler records with it
-    (a version, an outbox row) are one transaction, so they succeed or fail together."""
+class VersionedPage(models.Model):
+    """A page whose every publish is a version readers answer to (a change notice, a
+    course): a leaf of its section, found by search through its analysed (Korean) text.
+
+    The publish and what the ``page_published`` handler records with it (a version, an
+    outbox row) are one transaction, so they succeed or fail together. Subclasses give
+    ``search_text()`` (text by field) and ``material_change_help``.
+    """
+
+    material_change = models.BooleanField(_("material change"), default=True)
+
+    material_change_help = ""
+    search_fields = [*Page.search_fields, index.SearchField("search_terms")]
+    subpage_types = []
+
+    class Meta:
+        abstract = True
 
     def publish(self, revision, *args, **kwargs):
         with transaction.atomic():
             return super().publish(revision, *args, **kwargs)
+
+    def search_text(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def search_terms(self) -> str:
+        return analyse("\n".join(self.search_text().values()))
 
 
 class VersionRecord(models.Model):

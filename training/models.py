@@ -19,14 +19,12 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
-from wagtail.search import index
 
 from portal.audiences import AudienceFields, audience_panel, check_audience
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
-from portal.publishing import MaterialChangeForm, PublishedWithItsRecords, VersionRecord
+from portal.publishing import MaterialChangeForm, VersionedPage, VersionRecord
 from portal.sections import SectionIndexPage
-from searchindex.korean import analyse
 
 from .blocks import LessonsBlock, QuizBlock
 
@@ -58,7 +56,7 @@ def _view(name: str):
     return import_string(f"training.views.{name}")
 
 
-class CoursePage(RoutablePageMixin, PublishedWithItsRecords, AudienceFields, Page):
+class CoursePage(RoutablePageMixin, VersionedPage, AudienceFields, Page):
     """Ordered lessons and a quiz, for an audience; possibly required before go-live."""
 
     summary = models.TextField(_("summary"), help_text=_("What the agent will be able to do."))
@@ -85,17 +83,11 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, AudienceFields, Pag
         _("wait between attempts (minutes)"), default=30
     )
     shuffle = models.BooleanField(_("shuffle questions and answers"), default=True)
-    material_change = models.BooleanField(
-        _("material change"),
-        default=True,
-        help_text=_(
-            "Agents who completed the course review the lessons changed in this version "
-            "(and retake the quiz if it changed). Leave unticked for corrections."
-        ),
+    material_change_help = _(
+        "Agents who completed the course review the lessons changed in this version "
+        "(and retake the quiz if it changed). Leave unticked for corrections."
     )
 
-    # Found by search as knowledge pages are: through the analysed (Korean) text.
-    search_fields = [*Page.search_fields, index.SearchField("search_terms")]
     base_form_class = CourseForm
     content_panels = [
         *Page.content_panels,
@@ -121,7 +113,6 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, AudienceFields, Pag
     ]
 
     parent_page_types = ["training.TrainingIndexPage"]
-    subpage_types = []
 
     class Meta:
         verbose_name = _("course")
@@ -153,9 +144,6 @@ class CoursePage(RoutablePageMixin, PublishedWithItsRecords, AudienceFields, Pag
     @property
     def has_quiz(self) -> bool:
         return len(self.quiz) > 0
-
-    def search_terms(self) -> str:
-        return analyse("\n".join([self.title, self.summary, self._lessons_text()]))
 
     def search_text(self) -> dict[str, str]:
         """Text by field for the agents' search (``searchindex``)."""

@@ -37,20 +37,18 @@ def sign_off(readiness, signed_by, *, ip_address=None, user_agent="") -> tuple[S
         return existing, False
     return attest(
         SignOff,
+        agent=agent,
         kind="training.sign_off",
-        once={"agent": agent},
         statement=STATEMENT,
         moment="signed_at",
         facts={
-            "agent_id": agent.pk,
-            "employee_number": agent.employee_number,
             "signed_by": signed_by.pk,
             "courses": [
                 {"course_id": s.course.course_id, "version": s.course.requirement}
                 for s in readiness.courses
             ],
         },
-        fields=lambda now: {"agent": agent, "signed_by": signed_by},
+        fields=lambda now: {"signed_by": signed_by},
         ip_address=ip_address,
         user_agent=user_agent,
     )

@@ -54,20 +54,24 @@ def append(kind: str, payload: dict) -> AuditRecord:
 
 
 def attest(
-    model, *, kind, once, statement, moment, facts, fields, ip_address=None, user_agent="",
-    before=None,
+    model, *, agent, kind, statement, moment, facts, fields, once=None, ip_address=None,
+    user_agent="", before=None,
 ):  # fmt: skip
-    """Record a statement once (an acknowledgement, a sign-off): its audit record and
-    ``model``'s row pointing at it, in one transaction, the chain locked first so that
-    of two repeats the first wins and the second gets its row.
+    """Record a statement about ``agent`` once (an acknowledgement, a sign-off): its
+    audit record and ``model``'s row pointing at it, in one transaction, the chain locked
+    first so that of two repeats the first wins and the second gets its row.
 
-    ``once``: the lookup naming the statement; ``moment``: the name both give the moment
-    it was made (``signed_at``); ``facts``: what the audit record says besides the
-    statement, the moment, the IP address and the browser; ``fields(now)``: the row's
-    other fields; ``before``: run first in the transaction. Returns (row, created).
+    The record names the agent (id and employee number) and the row links them.
+    ``once``: what else names the statement (e.g. the version); ``moment``: the name
+    both give the moment it was made (``signed_at``); ``facts``: what the audit record
+    says besides the agent, the statement, the moment, the IP address and the browser;
+    ``fields(now)``: the row's other fields; ``before``: run first in the transaction.
+    Returns (row, created).
     """
     user_agent = (user_agent or "")[:500]
     stated = {"statement": str(statement), "ip_address": ip_address, "user_agent": user_agent}
+    once = {"agent": agent, **(once or {})}
+    facts = {"agent_id": agent.pk, "employee_number": agent.employee_number, **facts}
     try:
         with transaction.atomic():
             if before is not None:
@@ -79,7 +83,7 @@ def attest(
             now = timezone.now()
             record = append(kind, {**facts, **stated, moment: now.isoformat()})
             row = model.objects.create(
-                **fields(now), **stated, **{moment: now}, audit_record=record
+                agent=agent, **fields(now), **stated, **{moment: now}, audit_record=record
             )
             return row, True
     except IntegrityError:

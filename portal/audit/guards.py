@@ -1,10 +1,10 @@
 """Triggers that make tables append-only below the application.
 
 Installed by each app's migration on its own table (the audit trail here); each app
-registers the table too (``register_guarded_table``, in its ``ready``), so that the
-foundation never names an upper app's tables. PostgreSQL raises from a trigger
-function; SQLite from ``RAISE(ABORT)``. TRUNCATE is a separate
-privilege on PostgreSQL and is how a test database is emptied between tests.
+registers the table too, in its ``ready`` (``register_attested`` or
+``register_guarded_table``), so that the foundation never names an upper app's tables.
+PostgreSQL raises from a trigger function; SQLite from ``RAISE(ABORT)``. TRUNCATE is a
+separate privilege on PostgreSQL and is how a test database is emptied between tests.
 """
 
 MESSAGE = "append-only: %s rows are never updated or deleted"
