@@ -50,6 +50,8 @@ class NoticeIndexPage(SectionIndexPage):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["notices.ChangeNoticePage"]
     view = "notices.views.serve_notice_index"
+    dashboard = "notices:manage_list"
+    dashboard_label = _("Acknowledgement status of my agents")
 
     class Meta:
         verbose_name = _("change notices section")

@@ -4,6 +4,7 @@ by the view its page type names, so a page model never imports the views that im
 it."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -17,9 +18,16 @@ class SectionIndexPage(Page):
     max_count = 1
     #: The dotted path of the view serving the section, called as ``view(page, request)``.
     view = ""
+    #: Where someone who looks after agents follows this section (a URL name), and the
+    #: link's text; the section's head shows it when the view says the reader ``manages``.
+    dashboard = ""
+    dashboard_label = ""
 
     class Meta:
         abstract = True
 
     def serve(self, request, *args, **kwargs):
         return import_string(self.view)(self, request)
+
+    def dashboard_url(self) -> str:
+        return reverse(self.dashboard)

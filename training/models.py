@@ -35,6 +35,8 @@ class TrainingIndexPage(SectionIndexPage):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["training.CoursePage"]
     view = "training.views.serve_training_index"
+    dashboard = "training:readiness"
+    dashboard_label = _("Go-live readiness of my agents")
 
     class Meta:
         verbose_name = _("training section")
