@@ -121,18 +121,24 @@ def announce(page, *, effective_at, user, notice=None, new_notice: NewNotice | N
         else:
             notice = _attach_to_draft(notice, page, effective_at)
         _schedule(page, revision, effective_at, user)
-        change = Change.objects.create(
-            notice=notice,
-            page=page,
-            revision=revision,
-            base_revision=page.live_revision,
-            effective_at=effective_at,
-            created_by=user,
-        )
+        change = record_change(notice, page, revision, effective_at=effective_at, user=user)
         if new_notice is not None and new_notice.publish_now:
             notice.save_revision(user=user).publish(user=user)
     change.notice = ChangeNoticePage.objects.get(pk=notice.pk)
     return change
+
+
+def record_change(notice, page, revision, *, effective_at, user) -> Change:
+    """The record of ``page``'s ``revision``, shown against the revision live now, taking
+    effect at ``effective_at`` and announced by ``notice``."""
+    return Change.objects.create(
+        page=page,
+        revision=revision,
+        base_revision=page.live_revision,
+        effective_at=effective_at,
+        notice=notice,
+        created_by=user,
+    )
 
 
 def _check(page, revision, effective_at, notice, user) -> None:

@@ -6,13 +6,20 @@ so the two always agree. Loaded once: an existing notices section is kept."""
 
 from datetime import datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Site
 
 from portal.organisation.models import AgentProfile
+from portal.publishing import add_page, publish, publish_again
+from portal.questions import question
 
-from .acknowledging import acknowledge
+from .builders import (
+    acknowledge_shown,
+    acknowledge_waiting,
+    new_notice,
+    notice_section,
+    publish_notice,
+)
+from .changes import record_change
 from .delivery import create_deliveries, send_delivery_emails
 from .models import (
     AffectedPage,
@@ -22,60 +29,52 @@ from .models import (
     NoticeDispatch,
     NoticeIndexPage,
 )
-from .versions import current_material_version, latest_version
+from .versions import current_material_version
 
-QUESTION = {
-    "question": "12월부터 멤버십 회원의 무료배송 기준은?",
-    "multiple": False,
-    "options": [
-        {"text": "2만 원 이상 구매", "correct": False},
-        {"text": "금액과 관계없이 무료", "correct": True},
-        {"text": "월 2회까지 무료", "correct": False},
-    ],
-    "explanation": "개편 후 멤버십 회원은 금액과 관계없이 무료배송입니다.",
-}
+QUESTION = question(
+    "12월부터 멤버십 회원의 무료배송 기준은?",
+    ["2만 원 이상 구매", "금액과 관계없이 무료", "월 2회까지 무료"],
+    {1},
+    explanation="개편 후 멤버십 회원은 금액과 관계없이 무료배송입니다.",
+)
+#: Where the demo's acknowledgements come from.
+DEMO_CLIENT = {"ip_address": "10.20.30.40", "user_agent": "Mozilla/5.0 (demo)"}
 
 
 def load_demo_notices() -> int:
     if NoticeIndexPage.objects.exists():
         return 0
-    home = Site.objects.get(is_default_site=True).root_page.specific
-    section = NoticeIndexPage(title="변경 공지", slug="notices", intro="출시·프로모션·정책 변경")
-    home.add_child(instance=section)
-    section.save_revision().publish()
+    notice_section()
     now = timezone.now()
 
     membership = _publish(
-        section,
         title="12월 멤버십 개편: 무료배송 기준 변경",
         kind="launch",
         summary="12월 1일부터 멤버십 회원은 금액과 관계없이 무료배송입니다. 상담 시 안내해 주세요.",
         changes="<p>월 4,900원 멤버십 회원은 <b>금액과 관계없이 무료배송</b>입니다.</p>"
         "<p>비회원은 기존과 같이 2만 원 이상 구매 시 무료배송입니다.</p>",
         everyone=True,
-        due=now + timedelta(days=4),
+        acknowledge_by=now + timedelta(days=4),
         questions=[QUESTION],
     )
     promotion = _publish(
-        section,
         title="연말 쿠폰 프로모션 (12/1~12/31)",
         kind="promotion",
         summary="전 고객 10% 할인 쿠폰(최대 1만 원)을 12월 한 달 동안 발급합니다.",
         changes="<p>쿠폰은 1인 1회, 3만 원 이상 구매 시 사용할 수 있습니다.</p>"
         "<p>쿠폰 미발급 문의는 회원 등급과 관계없이 재발급해 드립니다.</p>",
         everyone=True,
-        due=now + timedelta(days=1),
-        until=now + timedelta(days=37),
+        acknowledge_by=now + timedelta(days=1),
+        effective_until=now + timedelta(days=37),
     )
-    refund = _refund_period_change(section, now)
+    refund = _refund_period_change(now)
     _publish(
-        section,
         title="상담 시스템 정기 점검 (일요일 02:00~04:00)",
         kind="system",
         summary="점검 시간에는 주문 조회가 되지 않습니다. 고객께 양해를 구해 주세요.",
         changes="<p>점검 중 주문 조회 문의는 점검 후 회신으로 안내합니다.</p>",
         everyone=True,
-        required=False,
+        acknowledgement_required=False,
     )
 
     agents = list(
@@ -94,13 +93,14 @@ def load_demo_notices() -> int:
             _ack(refund, agent)
     # The notice then gains a check of understanding (a material version): those who
     # confirmed version 1 see what changed and confirm again.
-    refund.summary = (
-        "단순 변심 환불 접수 기간이 수령 후 7일에서 14일로 늘었습니다. "
-        "14일을 넘긴 요청은 받지 않습니다."
+    publish_again(
+        refund,
+        material=True,
+        summary="단순 변심 환불 접수 기간이 수령 후 7일에서 14일로 늘었습니다. "
+        "14일을 넘긴 요청은 받지 않습니다.",
+        understanding_check=[("question", REFUND_QUESTION)],
     )
-    refund.understanding_check = [("question", REFUND_QUESTION)]
-    refund.material_change = True
-    _publish_revision(refund)
+    _deliver_now(refund)
     return ChangeNoticePage.objects.count()
 
 
@@ -108,16 +108,12 @@ def load_demo_notices() -> int:
 REFUND_POLICY = "demo-policy-refund-change-of-mind"
 DELAY_POLICY = "demo-policy-delivery-delay-compensation"
 DELAY_NOTICE = "배송 지연 보상 인상: 3,000원 → 5,000원"
-REFUND_QUESTION = {
-    "question": "단순 변심 환불은 수령 후 며칠 안에 접수하나요?",
-    "multiple": False,
-    "options": [
-        {"text": "7일", "correct": False},
-        {"text": "14일", "correct": True},
-        {"text": "30일", "correct": False},
-    ],
-    "explanation": "접수 기간이 수령 후 14일로 늘었습니다.",
-}
+REFUND_QUESTION = question(
+    "단순 변심 환불은 수령 후 며칠 안에 접수하나요?",
+    ["7일", "14일", "30일"],
+    {1},
+    explanation="접수 기간이 수령 후 14일로 늘었습니다.",
+)
 
 
 def _publisher():
@@ -126,7 +122,7 @@ def _publisher():
     return get_user_model().objects.filter(username="nuri-publisher").first()
 
 
-def _refund_period_change(section, now):
+def _refund_period_change(now):
     """Three days ago the refund period went from 7 to 14 days: the policy's change and
     the notice that announced it, one record (the demo file holds the policy as it
     reads now, so its earlier wording is published first)."""
@@ -138,38 +134,31 @@ def _refund_period_change(section, now):
     policy.conditions = current.replace("14일", "7일")
     policy.save_revision(user=publisher).publish(user=publisher)
     policy.refresh_from_db()
-    base = policy.live_revision
     policy.conditions = current
     revision = policy.save_revision(user=publisher)
 
-    notice = ChangeNoticePage(
-        title="환불 접수 기간 변경: 7일 → 14일",
-        kind="policy",
+    notice = new_notice(
+        "환불 접수 기간 변경: 7일 → 14일",
         priority="urgent",
         summary="단순 변심 환불 접수 기간이 수령 후 7일에서 14일로 늘었습니다.",
         changes="<p>고객이 14일 안에 요청하면 기존과 같이 회수 후 환불합니다.</p>",
-        audience_everyone=True,
+        everyone=True,
         acknowledge_by=now - timedelta(hours=6),
         counts_for_readiness=True,
         live=False,
+        affected_pages=[AffectedPage(page=policy)],
     )
-    section.add_child(instance=notice)
-    notice.affected_pages.add(AffectedPage(page=policy))
-    notice.save()
+    add_page(notice_section(), notice)
     took_effect = now - timedelta(days=3)
-    Change.objects.create(
-        notice=notice,
-        page=policy,
-        revision=revision,
-        base_revision=base,
-        effective_at=took_effect,
-        created_by=publisher,
-    )
+    # Shown against the earlier wording, still the policy's live revision here.
+    record_change(notice, policy, revision, effective_at=took_effect, user=publisher)
     revision.publish(user=publisher)
     Change.objects.filter(notice=notice).update(took_effect_at=took_effect)
     notice.effective_from = took_effect
     notice.save()
-    return _publish_revision(notice)
+    publish(notice)
+    _deliver_now(notice)
+    return notice
 
 
 def load_demo_changes() -> int:
@@ -227,29 +216,8 @@ def _replaced(raw, old: str, new: str):
     return json.loads(json.dumps(list(raw), ensure_ascii=False).replace(old, new))
 
 
-def _publish(section, *, title, kind, summary, changes, **options):
-    page = ChangeNoticePage(
-        title=title,
-        kind=kind,
-        priority=options.get("priority", "normal"),
-        summary=summary,
-        changes=changes,
-        audience_everyone=options.get("everyone", False),
-        acknowledgement_required=options.get("required", True),
-        acknowledge_by=options.get("due"),
-        effective_until=options.get("until"),
-        understanding_check=[("question", q) for q in options.get("questions", [])],
-    )
-    section.add_child(instance=page)
-    page.audience_vendors.set(options.get("vendors", []))
-    page.save()
-    return _publish_revision(page)
-
-
-def _publish_revision(page):
-    with transaction.atomic():
-        page.save_revision().publish()
-    page.refresh_from_db()
+def _publish(**fields):
+    page = publish_notice(**fields)
     _deliver_now(page)
     return page
 
@@ -269,28 +237,10 @@ def _deliver_now(page):
 
 
 def _ack(page, agent, answers=None):
-    acknowledge(
-        page,
-        agent,
-        revision_id=latest_version(page).revision_id,
-        answers=answers,
-        ip_address="10.20.30.40",
-        user_agent="Mozilla/5.0 (demo)",
-    )
+    acknowledge_shown(page, agent, answers, **DEMO_CLIENT)
 
 
 def acknowledge_current_notices(agent) -> int:
     """The demo's well-prepared agents: every notice waiting for them, confirmed with the
     right answers (used by the training demo for agents who are ready)."""
-    from .inbox import unacknowledged_notices
-
-    count = 0
-    for delivery in unacknowledged_notices([agent.pk]).get(agent.pk, []):
-        notice = delivery.notice
-        answers = {
-            str(number): [str(i) for i, c in enumerate(q["options"]) if c["correct"]]
-            for number, q in enumerate(notice.questions)
-        }
-        _ack(notice, agent, answers)
-        count += 1
-    return count
+    return acknowledge_waiting(agent, **DEMO_CLIENT)

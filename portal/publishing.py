@@ -2,6 +2,8 @@
 
 Publishing such a page records a version (``VersionRecord``) in the ``page_published``
 handler; the publisher says, for every new draft, whether the change is material.
+``add_page``, ``publish`` and ``publish_again`` do in code what an editor does in the
+admin: the demo loaders and the tests build their pages with them.
 """
 
 import hashlib
@@ -82,3 +84,37 @@ def content_hash(value) -> str:
     same content always gives the same hash: what a version's record and an attestation
     name."""
     return hashlib.sha256(canonical(value).encode()).hexdigest()
+
+
+def add_page(parent, page, **audience):
+    """``page`` added under ``parent``, not yet published, with its audience: each
+    many-to-many audience field named with the objects chosen (``audience_teams=[...]``)."""
+    parent.add_child(instance=page)
+    if audience:
+        for name, chosen in audience.items():
+            getattr(page, name).set(chosen)
+        page.save()
+    return page
+
+
+def publish(page, *, user=None):
+    """A revision of ``page`` as it is now, saved by ``user`` and published, with what the
+    ``page_published`` handlers record (its version) in the same transaction."""
+    with transaction.atomic():
+        page.save_revision(user=user).publish()
+    page.refresh_from_db()
+    return page
+
+
+def publish_new(parent, page, *, user=None, **audience):
+    """``page`` added under ``parent`` with its audience (see ``add_page``) and published."""
+    return publish(add_page(parent, page, **audience), user=user)
+
+
+def publish_again(page, *, material, user=None, **changes):
+    """``page`` with ``changes`` published as its next version, ``material`` or a
+    correction, as the publisher answers the editor's question."""
+    for name, value in changes.items():
+        setattr(page, name, value)
+    page.material_change = material
+    return publish(page, user=user)

@@ -47,3 +47,14 @@ class QuestionBlock(blocks.StructBlock):
                 }
             )
         return value
+
+
+def question(text, options, correct, *, multiple=False, explanation="") -> dict:
+    """A ``QuestionBlock`` value: ``options`` the answers' texts, ``correct`` the
+    positions of the right ones."""
+    return {
+        "question": text,
+        "multiple": multiple,
+        "options": [{"text": option, "correct": i in correct} for i, option in enumerate(options)],
+        "explanation": explanation,
+    }

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 
 class SectionIndexPage(Page):
@@ -31,3 +31,16 @@ class SectionIndexPage(Page):
 
     def dashboard_url(self) -> str:
         return reverse(self.dashboard)
+
+    @classmethod
+    def ensure(cls, **fields):
+        """The site's section of this type; made with ``fields`` under the home page and
+        published when there is none (the demo loader and tests build on it)."""
+        existing = cls.objects.first()
+        if existing is not None:
+            return existing
+        home = Site.objects.get(is_default_site=True).root_page.specific
+        section = cls(**fields)
+        home.add_child(instance=section)
+        section.save_revision().publish()
+        return section

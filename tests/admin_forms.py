@@ -4,9 +4,51 @@ Wagtail's page editor has many fields, formsets and hidden inputs; building thei
 hand ties a test to every field of the model. Reading the form as rendered keeps a test
 about one field about that field. StreamFields are drawn by the editor's script, not in
 the HTML: a test gives their data itself (e.g. ``{"body-count": ["0"]}``).
+
+``page_form`` makes a page form's data; ``published_by_a_publisher`` and
+``refused_fields`` post it as a publisher would.
 """
 
 from html.parser import HTMLParser
+
+from django.urls import reverse
+from wagtail.test.utils.form_data import nested_form_data
+
+from portal.organisation.roles import Role
+from tests.factories import make_client_staff
+
+
+def add_page_url(parent, model) -> str:
+    """The admin's form for a new ``model`` page under ``parent``."""
+    meta = model._meta
+    return reverse("wagtailadmin_pages:add", args=[meta.app_label, meta.model_name, parent.pk])
+
+
+def page_form(fields: dict, **overrides) -> dict:
+    """A page form's data: ``fields`` with ``overrides`` (``None`` leaves a field out),
+    nested as Wagtail's editor posts it."""
+    data = fields | overrides
+    return nested_form_data({name: value for name, value in data.items() if value is not None})
+
+
+def published_by_a_publisher(client, parent, model, data):
+    """A publisher posts ``data`` as a new ``model`` page under ``parent`` and publishes
+    it; the publisher."""
+    publisher = make_client_staff(role=Role.CLIENT_PUBLISHER)
+    client.force_login(publisher)
+    response = client.post(add_page_url(parent, model), {**data, "action-publish": "publish"})
+    assert response.status_code == 302, response.context["form"].errors
+    return publisher
+
+
+def refused_fields(client, parent, model, data) -> list[str]:
+    """A publisher posts ``data`` as a new ``model`` page under ``parent``: the form comes
+    back refused and no such page exists. The fields the form names as wrong."""
+    client.force_login(make_client_staff(role=Role.CLIENT_PUBLISHER))
+    response = client.post(add_page_url(parent, model), data)
+    assert response.status_code == 200
+    assert not model.objects.exists()
+    return list(response.context["form"].errors)
 
 
 class _FormReader(HTMLParser):

@@ -1,13 +1,17 @@
-"""factory_boy factories for the organisation and its people."""
+"""factory_boy factories for the organisation and its people, over the organisation's
+builders (``portal.organisation.builders``)."""
+
+import itertools
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
+from portal.organisation.builders import give_roles, vendor_manager
 from portal.organisation.models import AgentProfile, Channel, Client, Team, Vendor
 from portal.organisation.roles import Role
 
 DEFAULT_PASSWORD = "correct-horse-battery"
+_managers = itertools.count(1)
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -49,8 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        for role in extracted or ():
-            self.groups.add(Group.objects.get(name=Role(role).value))
+        give_roles(self, *(extracted or ()))
 
 
 class AgentProfileFactory(factory.django.DjangoModelFactory):
@@ -78,9 +81,8 @@ def make_team_lead(team, **kwargs):
     return AgentProfileFactory(team=team, vendor=team.vendor, user=user, **kwargs)
 
 
-def make_vendor_manager(vendor, **kwargs):
-    user = UserFactory(roles=[Role.VENDOR_MANAGER])
-    return AgentProfileFactory(team=None, vendor=vendor, user=user, **kwargs)
+def make_vendor_manager(vendor):
+    return vendor_manager(vendor, UserFactory(), employee_number=f"M{next(_managers):04d}")
 
 
 def make_client_staff(role=Role.CLIENT_MANAGER, **kwargs):

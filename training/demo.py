@@ -4,45 +4,25 @@ to show. Loaded once: an existing training section is kept."""
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Site
 
 from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import Role
 
-from . import progress as progress_module
-from .models import CoursePage, QuizAttempt, ReadinessSnapshot, TrainingIndexPage
+from .builders import (
+    callout,
+    lesson,
+    publish_course,
+    quiz_question,
+    read_lessons,
+    take_quiz,
+    text,
+    training_section,
+)
+from .models import QuizAttempt, ReadinessSnapshot, TrainingIndexPage
 from .nudges import record_snapshots
-from .quiz import open_attempt, submit
 from .readiness import agent_readiness
 from .signing import sign_off
-from .versions import latest_version
-
-
-def _text(html):
-    return {"type": "text", "value": html}
-
-
-def _callout(tone, text):
-    return {"type": "callout", "value": {"tone": tone, "text": f"<p>{text}</p>"}}
-
-
-def _lesson(title, minutes, *body):
-    return ("lesson", {"title": title, "minutes": minutes, "body": list(body)})
-
-
-def _question(question, options, correct, explanation="", multiple=False):
-    return (
-        "question",
-        {
-            "question": question,
-            "multiple": multiple,
-            "options": [{"text": text, "correct": i in correct} for i, text in enumerate(options)],
-            "explanation": explanation,
-        },
-    )
-
 
 PRODUCT_BASICS = {
     "title": "상품·서비스 기본 교육",
@@ -50,10 +30,10 @@ PRODUCT_BASICS = {
     "summary": "누리마켓의 서비스, 멤버십, 배송과 결제를 고객에게 정확히 안내할 수 있습니다.",
     "estimated_minutes": 40,
     "lessons": [
-        _lesson(
+        lesson(
             "누리마켓 소개와 우리가 지키는 약속",
             8,
-            _text(
+            text(
                 "<p>누리마켓은 신선식품과 생활용품을 <b>다음 날 새벽</b>까지 배송하는 "
                 "온라인 마켓입니다. 고객이 다시 찾는 이유는 빠른 배송보다 "
                 "<b>믿을 수 있는 안내</b>입니다.</p>"
@@ -61,67 +41,67 @@ PRODUCT_BASICS = {
                 "</li><li>끝까지: 고객이 다시 묻지 않도록 한 번에 해결합니다.</li>"
                 "<li>먼저: 지연이나 변경은 고객보다 먼저 알립니다.</li></ol>"
             ),
-            _callout("info", "고객이 화가 나 있으면 해결책보다 공감 한 문장을 먼저 말합니다."),
+            callout("info", "고객이 화가 나 있으면 해결책보다 공감 한 문장을 먼저 말합니다."),
         ),
-        _lesson(
+        lesson(
             "멤버십과 무료배송",
             10,
-            _text(
+            text(
                 "<p>월 4,900원 <b>누리패스</b> 멤버십 회원은 금액과 관계없이 무료배송이며, "
                 "매월 5% 적립 쿠폰을 받습니다.</p><p>비회원은 2만 원 이상 구매 시 "
                 "무료배송입니다. 멤버십 해지는 다음 결제일 전까지 언제든 가능합니다.</p>"
             ),
-            _callout(
+            callout(
                 "warning", "멤버십 요금 환불은 결제 후 7일 이내, 혜택 미사용 시에만 가능합니다."
             ),
         ),
-        _lesson(
+        lesson(
             "새벽배송과 배송 지연",
             10,
-            _text(
+            text(
                 "<p>밤 11시까지 주문하면 다음 날 아침 7시 전에 도착합니다. 제주와 도서 지역은 "
                 "새벽배송 대상이 아닙니다.</p><p>배송이 지연되면 주문 조회 화면의 "
                 "<b>지연 사유</b>를 먼저 확인하고, 2시간 이상 지연은 적립금 3,000원을 "
                 "안내할 수 있습니다.</p>"
             ),
         ),
-        _lesson(
+        lesson(
             "결제, 쿠폰과 적립금",
             12,
-            _text(
+            text(
                 "<p>쿠폰은 주문 1건에 1장만 쓸 수 있고, 적립금과 함께 쓸 수 있습니다. "
                 "쿠폰이 적용되지 않으면 <b>최소 주문 금액</b>과 <b>유효 기간</b>을 먼저 "
                 "확인합니다.</p><p>시스템 오류로 쿠폰이 사라진 경우 같은 쿠폰을 재발급할 수 "
                 "있습니다.</p>"
             ),
-            _callout("info", "재발급은 상담사가 바로 결정하고 사후 보고하는 항목입니다."),
+            callout("info", "재발급은 상담사가 바로 결정하고 사후 보고하는 항목입니다."),
         ),
     ],
     "quiz": [
-        _question(
+        quiz_question(
             "누리패스 멤버십 회원의 무료배송 기준은?",
             ["2만 원 이상 구매", "금액과 관계없이 무료", "월 2회까지 무료"],
             {1},
-            "멤버십 회원은 금액과 관계없이 무료배송입니다.",
+            explanation="멤버십 회원은 금액과 관계없이 무료배송입니다.",
         ),
-        _question(
+        quiz_question(
             "새벽배송 대상이 아닌 지역을 모두 고르세요.",
             ["제주", "서울", "도서 지역", "경기"],
             {0, 2},
-            "제주와 도서 지역은 새벽배송 대상이 아닙니다.",
+            explanation="제주와 도서 지역은 새벽배송 대상이 아닙니다.",
             multiple=True,
         ),
-        _question(
+        quiz_question(
             "배송이 2시간 이상 지연되었을 때 안내할 수 있는 보상은?",
             ["적립금 3,000원", "전액 환불", "다음 주문 무료배송 쿠폰 3장"],
             {0},
-            "2시간 이상 지연은 적립금 3,000원을 안내합니다.",
+            explanation="2시간 이상 지연은 적립금 3,000원을 안내합니다.",
         ),
-        _question(
+        quiz_question(
             "쿠폰이 적용되지 않는다는 문의에 먼저 확인할 것은?",
             ["고객의 회원 등급", "최소 주문 금액과 유효 기간", "결제 수단"],
             {1},
-            "최소 주문 금액과 유효 기간을 먼저 확인합니다.",
+            explanation="최소 주문 금액과 유효 기간을 먼저 확인합니다.",
         ),
     ],
 }
@@ -132,28 +112,28 @@ REFUND_POLICY = {
     "summary": "환불과 교환을 기준에 맞게 접수하고, 상담사가 스스로 결정할 수 있는 범위를 압니다.",
     "estimated_minutes": 50,
     "lessons": [
-        _lesson(
+        lesson(
             "환불 접수 기준",
             12,
-            _text(
+            text(
                 "<p>단순 변심 환불은 <b>수령 후 14일</b> 이내 접수합니다. 신선식품은 "
                 "품질 문제일 때만 환불하며, 사진을 받아 확인합니다.</p>"
                 "<p>환불은 결제 수단으로 3영업일 안에 처리됩니다.</p>"
             ),
         ),
-        _lesson(
+        lesson(
             "교환 절차",
             10,
-            _text(
+            text(
                 "<p>같은 상품으로의 교환은 회수와 동시에 새 상품을 보냅니다. 다른 상품으로 "
                 "바꾸려면 환불 후 새로 주문하도록 안내합니다.</p>"
             ),
-            _callout("warning", "교환 회수 기사 방문 일정은 고객과 통화 중에 확정합니다."),
+            callout("warning", "교환 회수 기사 방문 일정은 고객과 통화 중에 확정합니다."),
         ),
-        _lesson(
+        lesson(
             "권한 이양: 상담사가 결정하는 것",
             15,
-            _text(
+            text(
                 "<p>다음은 상담사가 <b>바로 결정</b>합니다.</p><ul>"
                 "<li>3만 원 이하 품질 불량 환불</li><li>쿠폰 재발급(고객당 월 1회)</li>"
                 "<li>2시간 이상 배송 지연 적립금 3,000원</li></ul>"
@@ -162,10 +142,10 @@ REFUND_POLICY = {
                 "고객사 에스컬레이션입니다.</p>"
             ),
         ),
-        _lesson(
+        lesson(
             "사후 보고와 에스컬레이션",
             8,
-            _text(
+            text(
                 "<p>사후 보고는 상담이 끝난 뒤 1시간 안에 상담 시스템의 <b>사후 보고</b> 양식으로 "
                 "남깁니다. 에스컬레이션은 팀장에게 먼저, 팀장이 없으면 고객사 CX 담당에게 "
                 "메신저로 요청합니다.</p>"
@@ -173,13 +153,13 @@ REFUND_POLICY = {
         ),
     ],
     "quiz": [
-        _question(
+        quiz_question(
             "단순 변심 환불 접수 기간은?",
             ["수령 후 7일", "수령 후 14일", "주문 후 30일"],
             {1},
-            "정책 변경으로 수령 후 14일입니다.",
+            explanation="정책 변경으로 수령 후 14일입니다.",
         ),
-        _question(
+        quiz_question(
             "상담사가 바로 결정할 수 있는 것을 모두 고르세요.",
             [
                 "3만 원 이하 품질 불량 환불",
@@ -188,22 +168,22 @@ REFUND_POLICY = {
                 "VIP 고객 불만 보상",
             ],
             {0, 1},
-            "10만 원 초과 환불과 VIP 불만은 상담사가 혼자 결정하지 않습니다.",
+            explanation="10만 원 초과 환불과 VIP 불만은 상담사가 혼자 결정하지 않습니다.",
             multiple=True,
         ),
-        _question(
+        quiz_question(
             "5만 원 품질 불량 환불은 어떻게 처리하나요?",
             ["팀장 승인 후 처리", "상담사가 결정하고 사후 보고", "고객사에 에스컬레이션"],
             {1},
-            "3만 원 초과 10만 원 이하는 결정 후 사후 보고입니다.",
+            explanation="3만 원 초과 10만 원 이하는 결정 후 사후 보고입니다.",
         ),
-        _question(
+        quiz_question(
             "다른 상품으로 교환을 원하는 고객에게는?",
             ["바로 교환 접수", "환불 후 새로 주문하도록 안내", "교환 불가 안내"],
             {1},
-            "다른 상품으로의 교환은 환불 후 새 주문입니다.",
+            explanation="다른 상품으로의 교환은 환불 후 새 주문입니다.",
         ),
-        _question(
+        quiz_question(
             "사후 보고는 언제까지 남기나요?",
             ["상담 종료 후 1시간 안에", "당일 퇴근 전", "다음 날 오전"],
             {0},
@@ -215,66 +195,29 @@ REFUND_POLICY = {
 def load_demo_training() -> int:
     if TrainingIndexPage.objects.exists():
         return 0
-    home = Site.objects.get(is_default_site=True).root_page.specific
-    section = TrainingIndexPage(title="교육", slug="training", intro="오픈 전 필수 교육과 퀴즈")
-    home.add_child(instance=section)
-    section.save_revision().publish()
-    courses = [_publish(section, spec) for spec in (PRODUCT_BASICS, REFUND_POLICY)]
+    training_section()
+    courses = [_publish(spec) for spec in (PRODUCT_BASICS, REFUND_POLICY)]
     Vendor.objects.unscoped().filter(code="HGCS").update(go_live_sign_off=True)
     _progress_demo_agents(courses)
     _snapshot_history()
     return len(courses)
 
 
-def _publish(section, spec) -> CoursePage:
-    course = CoursePage(
-        title=spec["title"],
-        slug=spec["slug"],
-        summary=spec["summary"],
-        estimated_minutes=spec["estimated_minutes"],
-        required_for_go_live=True,
-        audience_everyone=True,
-        lessons=spec["lessons"],
-        quiz=spec["quiz"],
-        pass_mark=80,
-        max_attempts=3,
-        attempt_wait_minutes=10,
+def _publish(spec):
+    return publish_course(
+        **spec, required_for_go_live=True, pass_mark=80, max_attempts=3, attempt_wait_minutes=10
     )
-    section.add_child(instance=course)
-    with transaction.atomic():
-        course.save_revision().publish()
-    course.refresh_from_db()
-    return course
-
-
-def _right_answers(course, attempt, wrong=0):
-    answers = {}
-    questions = {block.id: block.value for block in course.quiz}
-    for index, item in enumerate(attempt.shown):
-        options = questions[item["id"]]["options"].bound_blocks
-        right = [o.id for o in options if o.value["correct"]]
-        if index < wrong:
-            right = [next(o.id for o in options if not o.value["correct"])]
-        answers[item["id"]] = right
-    return answers
-
-
-def _take_quiz(course, agent, wrong=0):
-    attempt = open_attempt(course, agent)
-    return submit(course, agent, attempt.pk, _right_answers(course, attempt, wrong))
 
 
 def _finish(course, agent, lessons=None, quiz=True, failed_first=False):
-    version = latest_version(course)
-    for item in version.lessons[:lessons]:
-        progress_module.complete_lesson(course, agent, item["id"])
+    read_lessons(course, agent, lessons)
     if quiz:
         if failed_first:
-            _take_quiz(course, agent, wrong=2)
+            take_quiz(course, agent, wrong=2)
             QuizAttempt.objects.filter(agent=agent, course=course).update(
                 submitted_at=timezone.now() - timedelta(hours=2)
             )
-        _take_quiz(course, agent)
+        take_quiz(course, agent)
 
 
 def _progress_demo_agents(courses):

@@ -12,8 +12,8 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 
+from .builders import account, give_roles, vendor_manager
 from .models import AgentProfile, Client, Team, Vendor
 from .roles import Role
 from .roster import import_roster
@@ -116,10 +116,9 @@ def load_demo_organisation() -> list[DemoLogin]:
         logins.append(DemoLogin(manager.username, manager.name, "vendor manager", vendor_name))
 
     for username, name, role in CLIENT_STAFF:
-        user = _user(username, name, f"{username}@nurimarket.example")
-        user.groups.add(Group.objects.get(name=role.value))
+        account(username, name, f"{username}@nurimarket.example", role)
         logins.append(DemoLogin(username, name, role.name.lower().replace("_", " "), CLIENT[0]))
-    admin = _user("admin", "포털 관리자", "admin@nurimarket.example")
+    admin = account("admin", "포털 관리자", "admin@nurimarket.example")
     if not admin.is_superuser:
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
@@ -154,23 +153,11 @@ def _team_lead_numbers(vendor) -> set[str]:
 
 
 def _make_team_leads(vendor, employee_numbers) -> None:
-    leads = Group.objects.get(name=Role.TEAM_LEAD.value)
     for profile in AgentProfile.objects.filter(vendor=vendor, employee_number__in=employee_numbers):
-        profile.user.groups.add(leads)
-
-
-def _user(username, name, email):
-    user, _ = get_user_model().objects.get_or_create(
-        username=username, defaults={"name": name, "email": email}
-    )
-    return user
+        give_roles(profile.user, Role.TEAM_LEAD)
 
 
 def _vendor_manager(vendor):
-    username = f"{vendor.code.lower()}-manager"
-    user = _user(username, VENDOR_MANAGERS[vendor.code], f"manager@{vendor.code.lower()}.example")
-    user.groups.add(Group.objects.get(name=Role.VENDOR_MANAGER.value))
-    AgentProfile.objects.get_or_create(
-        user=user, defaults={"vendor": vendor, "team": None, "employee_number": "M0001"}
-    )
-    return user
+    code = vendor.code.lower()
+    user = account(f"{code}-manager", VENDOR_MANAGERS[vendor.code], f"manager@{code}.example")
+    return vendor_manager(vendor, user).user

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from knowledge.search import search_knowledge
 from notices.models import ChangeNoticePage
+from portal.publishing import publish_again
 from searchindex.korean import terms
 from tests.knowledge.builders import article, policy, section
 from tests.notices.builders import publish_notice
-from tests.training.builders import lesson, publish_course, republish
+from tests.training.builders import lesson, publish_course
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +175,7 @@ def refund_notice(**kwargs):
 def delay_course(**kwargs):
     """A course whose second lesson is about delay compensation."""
     course = publish_course("상품·서비스 기본 교육", **kwargs)
-    return republish(
+    return publish_again(
         course,
         material=False,
         lessons=[

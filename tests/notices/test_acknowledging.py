@@ -10,8 +10,9 @@ from notices.acknowledging import AcknowledgementRefused
 from notices.models import Acknowledgement
 from portal.audit import guards
 from portal.audit.models import AuditRecord
+from portal.publishing import publish_again
 
-from .builders import QUESTION, ack, publish_notice, republish
+from .builders import QUESTION, ack, publish_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ def test_acknowledging_needs_a_post_with_csrf(world):
 def test_after_a_material_change_the_agent_sees_what_changed(client, world):
     notice = publish_notice(teams=[world.team_a1])
     ack(notice, world.agent_a1)
-    republish(notice, material=True, changes="<p>14일 이내 환불 가능합니다.</p>")
+    publish_again(notice, material=True, changes="<p>14일 이내 환불 가능합니다.</p>")
     client.force_login(world.agent_a1.user)
     body = client.get(notice.url).content.decode()
     assert 'data-testid="changes"' in body

@@ -368,7 +368,8 @@ def test_cancelling_the_schedule_in_wagtail_withdraws_the_change(world, refund):
 
 
 def test_an_announced_course_change_is_material_for_its_learners(world):
-    from tests.training.builders import pass_course, publish_course
+    from tests.training.builders import publish_course
+    from training.builders import pass_course
     from training.models import CourseVersion
 
     notice_section()

@@ -6,9 +6,10 @@ from django.core import mail
 from notices.models import Delivery, NoticeDispatch, NoticeVersion
 from notices.tasks import dispatch_notice
 from notices.versions import current_material_version
+from portal.publishing import publish_again
 from tests.factories import make_agent
 
-from .builders import ack, publish_notice, republish
+from .builders import ack, publish_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_a_non_material_change_keeps_acknowledgements_and_notifies_nobody(
     ack(notice, world.agent_a1)
     sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        republish(notice, material=False, summary="오타 수정")
+        publish_again(notice, material=False, summary="오타 수정")
     assert NoticeVersion.objects.filter(notice=notice).count() == 2
     assert current_material_version(notice).number == 1
     assert len(mail.outbox) == sent
@@ -84,7 +85,7 @@ def test_a_non_material_change_still_reaches_people_added_to_the_audience(
     notice = published(teams=[world.team_a1])
     newcomer = make_agent(world.team_a1)
     with django_capture_on_commit_callbacks(execute=True):
-        republish(notice, material=False)
+        publish_again(notice, material=False)
     assert Delivery.objects.filter(notice=notice, agent=newcomer).count() == 1
     assert [m.to[0] for m in mail.outbox].count(newcomer.user.email) == 1
 
@@ -96,7 +97,7 @@ def test_a_material_change_asks_everyone_again(
     ack(notice, world.agent_a1)
     sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        republish(notice, material=True, changes="<p>14일 이내 환불 가능합니다.</p>")
+        publish_again(notice, material=True, changes="<p>14일 이내 환불 가능합니다.</p>")
     material = current_material_version(notice)
     assert material.number == 2
     assert Delivery.objects.filter(version=material).count() == 2

@@ -29,7 +29,8 @@ from tests.factories import TeamFactory, make_agent
 from tests.knowledge.builders import article, policy, section
 from tests.notices.builders import ack, draft_notice, publish_notice
 from tests.portal.media.builders import make_document, make_image
-from tests.training.builders import pass_course, publish_course
+from tests.training.builders import publish_course
+from training.builders import pass_course
 
 pytestmark = pytest.mark.django_db
 

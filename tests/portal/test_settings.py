@@ -1,65 +1,92 @@
 """Settings come from the environment; production refuses to run insecurely.
 
-Settings are read once, at import, so each case runs in its own process.
+Settings are read once, at import: each case imports the settings module afresh, in this
+process, with only the environment it names (``load``). Django's deploy check alone runs
+in a process of its own.
 """
 
-import json
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
+from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "prod-secret-" + "x7Qp2Lm9Zr4Tb8Vn1Kc6Hs3Jd5Wf0Ya" * 2
 # Nothing else from the outer environment: not the CI's services, nor a test's switches.
 KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
-SHOW = """
-import json, django
-from django.conf import settings
-django.setup()
-db = settings.DATABASES["default"]
-search = settings.WAGTAILSEARCH_BACKENDS["default"]
-print(json.dumps({
-    "engine": db["ENGINE"], "name": str(db["NAME"]), "user": db.get("USER", ""),
-    "password": db.get("PASSWORD", ""), "host": db.get("HOST", ""), "port": db.get("PORT", ""),
-    "broker": settings.CELERY_BROKER_URL, "email": settings.EMAIL_BACKEND,
-    "email_path": str(getattr(settings, "EMAIL_FILE_PATH", "")),
-    "email_host": settings.EMAIL_HOST, "email_port": settings.EMAIL_PORT,
-    "search": search["BACKEND"], "search_urls": search.get("URLS", []),
-    "proxies": settings.TRUSTED_PROXY_COUNT, "failure_limit": settings.AXES_FAILURE_LIMIT,
-    "cool_off": settings.AXES_COOLOFF_TIME.total_seconds(),
-}))
-"""
 
 
-def run(args, tmp_path, settings="portal.settings.dev", **env):
-    clean = {name: os.environ[name] for name in KEPT if name in os.environ}
-    clean |= {"DJANGO_SETTINGS_MODULE": settings, "PORTAL_VAR_DIR": str(tmp_path), **env}
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
-    )
+@pytest.fixture
+def load(monkeypatch, tmp_path):
+    """``load(module, **env)``: the settings module as a fresh import sees ``env``; the
+    environment and the modules already imported are as they were after the test."""
+
+    def load(module="portal.settings.dev", **env):
+        for name in list(os.environ):
+            if name not in KEPT:
+                monkeypatch.delenv(name)
+        for name, value in {"PORTAL_VAR_DIR": str(tmp_path), **env}.items():
+            monkeypatch.setenv(name, value)
+        for name in ("portal.settings.base", module):
+            # Recorded first, so that the module (or its absence) is put back afterwards.
+            monkeypatch.setitem(sys.modules, name, None)
+            del sys.modules[name]
+            package, _, attribute = name.rpartition(".")
+            monkeypatch.setattr(sys.modules[package], attribute, None, raising=False)
+        return importlib.import_module(module)
+
+    return load
+
+
+def shown(settings) -> dict:
+    """The settings the environment chooses, by short name."""
+    db = settings.DATABASES["default"]
+    search = settings.WAGTAILSEARCH_BACKENDS["default"]
+    return {
+        "engine": db["ENGINE"], "name": str(db["NAME"]), "user": db.get("USER", ""),
+        "password": db.get("PASSWORD", ""), "host": db.get("HOST", ""), "port": db.get("PORT", ""),
+        "broker": settings.CELERY_BROKER_URL, "email": settings.EMAIL_BACKEND,
+        "email_path": str(getattr(settings, "EMAIL_FILE_PATH", "")),
+        "email_host": settings.EMAIL_HOST,
+        "email_port": getattr(settings, "EMAIL_PORT", global_settings.EMAIL_PORT),
+        "search": search["BACKEND"], "search_urls": search.get("URLS", []),
+        "proxies": settings.TRUSTED_PROXY_COUNT, "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cool_off": settings.AXES_COOLOFF_TIME.total_seconds(),
+    }  # fmt: skip
 
 
 def test_production_passes_the_deploy_check_without_warnings(tmp_path):
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        tmp_path,
-        settings="portal.settings.production",
-        SECRET_KEY=SECRET,
-        ALLOWED_HOSTS="portal.example.com",
+    # A process of its own: the check runs on Django set up with the production
+    # settings, and this process is set up with the test settings.
+    clean = {name: os.environ[name] for name in KEPT if name in os.environ}
+    clean |= {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "PORTAL_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "portal.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 @pytest.mark.parametrize("secret", [None, "", "   "], ids=["unset", "empty", "blank"])
-def test_production_refuses_to_start_without_a_secret(tmp_path, secret):
+def test_production_refuses_to_start_without_a_secret(load, secret):
     env = {} if secret is None else {"SECRET_KEY": secret}
-    result = run(["manage.py", "check"], tmp_path, settings="portal.settings.production", **env)
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set"):
+        load("portal.settings.production", **env)
 
 
 DEFAULTS = {
@@ -110,10 +137,8 @@ DEFAULTS = {
         ),
     ],
 )
-def test_configuration_from_the_environment(tmp_path, env, expected):
-    result = run(["-c", SHOW], tmp_path, **env)
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
+def test_configuration_from_the_environment(load, tmp_path, env, expected):
+    values = shown(load(**env))
     expected = {
         key: value.format(var=tmp_path) if isinstance(value, str) else value
         for key, value in expected.items()
@@ -121,34 +146,19 @@ def test_configuration_from_the_environment(tmp_path, env, expected):
     assert {key: values[key] for key in expected} == expected
 
 
-def test_a_malformed_setting_is_named(tmp_path):
-    result = run(["manage.py", "check"], tmp_path, LOGIN_FAILURE_LIMIT="lots")
-    assert result.returncode != 0
-    assert "LOGIN_FAILURE_LIMIT must be a whole number" in result.stderr
+def test_a_malformed_setting_is_named(load):
+    with pytest.raises(ImproperlyConfigured, match="LOGIN_FAILURE_LIMIT must be a whole number"):
+        load(LOGIN_FAILURE_LIMIT="lots")
 
 
-def test_production_sends_the_content_security_policy_and_throttles_sign_in(tmp_path):
-    show = """
-import django, json
-from django.conf import settings
-django.setup()
-print(json.dumps({
-    "middleware": settings.MIDDLEWARE, "backends": settings.AUTHENTICATION_BACKENDS,
-    "csp": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "frames": settings.X_FRAME_OPTIONS,
-}))
-"""
-    result = run(
-        ["-c", show],
-        tmp_path,
-        settings="portal.settings.production",
-        SECRET_KEY=SECRET,
-        ALLOWED_HOSTS="portal.example.com",
+def test_production_sends_the_content_security_policy_and_throttles_sign_in(load):
+    settings = load(
+        "portal.settings.production", SECRET_KEY=SECRET, ALLOWED_HOSTS="portal.example.com"
     )
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "portal.http.ContentSecurityPolicyMiddleware" in values["middleware"]
-    assert values["middleware"][-1] == "axes.middleware.AxesMiddleware"
-    assert values["backends"][0] == "portal.accounts.backends.SignInThrottle"
-    assert values["csp"]["script-src"] == ["'self'"]
-    assert values["csp"]["frame-ancestors"] == ["'none'"]
-    assert values["frames"] == "DENY"
+    csp = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    assert "portal.http.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
+    assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    assert settings.AUTHENTICATION_BACKENDS[0] == "portal.accounts.backends.SignInThrottle"
+    assert list(csp["script-src"]) == ["'self'"]
+    assert list(csp["frame-ancestors"]) == ["'none'"]
+    assert settings.X_FRAME_OPTIONS == "DENY"

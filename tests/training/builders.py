@@ -1,40 +1,27 @@
-"""Courses for tests: a training section, a helper that publishes a course, and an agent
-who works through it."""
+"""Courses for tests: the app's builders (``training.builders``) with the defaults these
+tests share, on a database that may have lost its site tree."""
 
-from wagtail.models import Site
+from wagtail.test.utils.form_data import rich_text, streamfield
 
 from home.site_tree import ensure_site_tree
-from training import progress
-from training.models import CoursePage, TrainingIndexPage
-from training.quiz import open_attempt, submit
-from training.versions import latest_version
+from tests.admin_forms import page_form
+from training import builders
+from training.builders import text
 
 
 def training_section():
+    # Transactional tests start from an empty database, without the migrated site tree.
     ensure_site_tree()
-    existing = TrainingIndexPage.objects.first()
-    if existing:
-        return existing
-    home = Site.objects.get(is_default_site=True).root_page.specific
-    section = TrainingIndexPage(title="교육", slug="training")
-    home.add_child(instance=section)
-    section.save_revision().publish()
-    return section
+    return builders.training_section()
 
 
-def lesson(title, text="내용"):
-    return ("lesson", {"title": title, "minutes": 5, "body": [("text", f"<p>{text}</p>")]})
+def lesson(title, words="내용"):
+    return builders.lesson(title, 5, text(f"<p>{words}</p>"))
 
 
-def question(text, options, correct, multiple=False, explanation="설명"):
-    return (
-        "question",
-        {
-            "question": text,
-            "multiple": multiple,
-            "options": [{"text": o, "correct": i in correct} for i, o in enumerate(options)],
-            "explanation": explanation,
-        },
+def question(wording, options, correct, multiple=False, explanation="설명"):
+    return builders.quiz_question(
+        wording, options, correct, multiple=multiple, explanation=explanation
     )
 
 
@@ -47,68 +34,62 @@ QUESTIONS = [
 
 
 def publish_course(
-    title="환불 정책 교육",
-    *,
-    lessons=3,
-    questions=QUESTIONS,
-    everyone=True,
-    vendors=(),
-    teams=(),
-    channels=(),
-    required=True,
-    user=None,
-    **fields,
+    title="환불 정책 교육", *, lessons=3, questions=QUESTIONS, required=True, **fields
 ):
-    course = CoursePage(
-        title=title,
-        summary="환불과 교환을 배웁니다.",
-        estimated_minutes=30,
+    training_section()
+    return builders.publish_course(
+        title,
+        summary=fields.pop("summary", "환불과 교환을 배웁니다."),
+        estimated_minutes=fields.pop("estimated_minutes", 30),
         required_for_go_live=required,
-        audience_everyone=everyone,
         lessons=[lesson(f"{n}강") for n in range(1, lessons + 1)],
-        quiz=list(questions),
+        quiz=questions,
         **fields,
     )
-    training_section().add_child(instance=course)
-    course.audience_vendors.set(vendors)
-    course.audience_teams.set(teams)
-    course.audience_channels.set(channels)
-    course.save()
-    course.save_revision(user=user).publish()
-    course.refresh_from_db()
-    return course
 
 
-def republish(course, *, material, **changes):
-    for name, value in changes.items():
-        setattr(course, name, value)
-    course.material_change = material
-    course.save_revision().publish()
-    course.refresh_from_db()
-    return course
+def list_block(items):
+    """Form data of a ListBlock of struct values."""
+    data = {"count": len(items)}
+    for index, item in enumerate(items):
+        data |= {f"{index}-deleted": "", f"{index}-order": str(index)}
+        data |= {f"{index}-value-{key}": value for key, value in item.items()}
+    return data
 
 
-def answers_for(course, attempt, wrong=0):
-    """Right answers to the attempt's questions; the first ``wrong`` ones answered wrongly."""
-    questions = {block.id: block.value for block in course.quiz}
-    answers = {}
-    for index, item in enumerate(attempt.shown):
-        options = questions[item["id"]]["options"].bound_blocks
-        right = [o.id for o in options if o.value["correct"]]
-        if index < wrong:
-            right = [next(o.id for o in options if not o.value["correct"])]
-        answers[item["id"]] = right
-    return answers
-
-
-def read_all_lessons(course, agent):
-    for item in latest_version(course).lessons:
-        progress.complete_lesson(course, agent, item["id"])
-
-
-def pass_course(course, agent):
-    read_all_lessons(course, agent)
-    if course.has_quiz:
-        attempt = open_attempt(course, agent)
-        return submit(course, agent, attempt.pk, answers_for(course, attempt))
-    return None
+def course_form(questions=None, **overrides):
+    """The admin's form for a new course, filled in (``None`` leaves a field out)."""
+    lesson = {
+        "title": "환불 접수 기준",
+        "minutes": "10",
+        "body": streamfield([("text", rich_text("<p>수령 후 14일 이내.</p>"))]),
+    }
+    options = [
+        {"text": "7일", "correct": ""},
+        {"text": "14일", "correct": "on"},
+    ]
+    question = {
+        "question": "환불 접수 기간은?",
+        "multiple": "",
+        "options": list_block(options),
+        "explanation": "14일입니다.",
+    }
+    data = {
+        "title": "환불 정책 교육",
+        "slug": "refund-course",
+        "summary": "환불을 기준대로 접수합니다.",
+        "estimated_minutes": "30",
+        "required_for_go_live": "on",
+        "audience_everyone": "on",
+        "audience_vendors": [],
+        "audience_teams": [],
+        "audience_channels": [],
+        "lessons": streamfield([("lesson", lesson)]),
+        "quiz": streamfield(questions if questions is not None else [("question", question)]),
+        "pass_mark": "80",
+        "max_attempts": "3",
+        "attempt_wait_minutes": "30",
+        "shuffle": "on",
+        "material_change": "on",
+    }
+    return page_form(data, **overrides)

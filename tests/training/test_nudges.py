@@ -6,7 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal.publishing import publish_again
 from tests.factories import make_client_staff
+from training.builders import pass_course
 from training.models import CohortAlert, CourseProgress, ReadinessSnapshot, TrainingNudge
 from training.nudges import (
     ask_for_review,
@@ -16,7 +18,7 @@ from training.nudges import (
 )
 from training.versions import latest_version
 
-from .builders import pass_course, publish_course, republish
+from .builders import publish_course
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +74,7 @@ def test_a_material_revision_asks_those_who_finished_to_review(world):
     pass_course(course, world.agent_a1)
     lessons = list(course.lessons.raw_data)
     lessons[0]["value"]["title"] = "1강: 기준 변경"
-    republish(course, material=True, lessons=lessons)
+    publish_again(course, material=True, lessons=lessons)
     version = latest_version(course)
     mail.outbox.clear()
     assert ask_for_review(version.pk) == 1

@@ -1,87 +1,21 @@
-"""Course pages: where they live, how they are created in the admin, what the form checks,
+"""Course pages: how they are created in the admin, what the form checks,
 and the agent's own training pages."""
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from home.models import HomePage
-from knowledge.models import KnowledgeIndexPage
 from portal.organisation.roles import Role
+from tests.admin_forms import published_by_a_publisher, refused_fields
 from tests.factories import make_client_staff
-from training.models import CoursePage, CourseVersion, TrainingIndexPage
+from training.builders import pass_course
+from training.models import CoursePage, CourseVersion
 
-from .builders import pass_course, publish_course, training_section
-
-
-class CourseTreeTests(WagtailPageTestCase):
-    def test_tree_rules(self):
-        self.assertAllowedParentPageTypes(TrainingIndexPage, {HomePage})
-        self.assertAllowedSubpageTypes(TrainingIndexPage, {CoursePage})
-        self.assertAllowedParentPageTypes(CoursePage, {TrainingIndexPage})
-        self.assertAllowedSubpageTypes(CoursePage, set())
-        self.assertCanNotCreateAt(KnowledgeIndexPage, CoursePage)
-
-
-def list_block(items):
-    """Form data of a ListBlock of struct values."""
-    data = {"count": len(items)}
-    for index, item in enumerate(items):
-        data |= {f"{index}-deleted": "", f"{index}-order": str(index)}
-        data |= {f"{index}-value-{key}": value for key, value in item.items()}
-    return data
-
-
-def course_form(questions=None, **overrides):
-    lesson = {
-        "title": "환불 접수 기준",
-        "minutes": "10",
-        "body": streamfield([("text", rich_text("<p>수령 후 14일 이내.</p>"))]),
-    }
-    options = [
-        {"text": "7일", "correct": ""},
-        {"text": "14일", "correct": "on"},
-    ]
-    question = {
-        "question": "환불 접수 기간은?",
-        "multiple": "",
-        "options": list_block(options),
-        "explanation": "14일입니다.",
-    }
-    data = {
-        "title": "환불 정책 교육",
-        "slug": "refund-course",
-        "summary": "환불을 기준대로 접수합니다.",
-        "estimated_minutes": "30",
-        "required_for_go_live": "on",
-        "audience_everyone": "on",
-        "audience_vendors": [],
-        "audience_teams": [],
-        "audience_channels": [],
-        "lessons": streamfield([("lesson", lesson)]),
-        "quiz": streamfield(questions if questions is not None else [("question", question)]),
-        "pass_mark": "80",
-        "max_attempts": "3",
-        "attempt_wait_minutes": "30",
-        "shuffle": "on",
-        "material_change": "on",
-    }
-    data.update(overrides)
-    return nested_form_data({k: v for k, v in data.items() if v is not None})
-
-
-def add_url(section):
-    return reverse("wagtailadmin_pages:add", args=["training", "coursepage", section.pk])
+from .builders import course_form, list_block, publish_course, training_section
 
 
 @pytest.mark.django_db
 def test_a_publisher_creates_and_publishes_a_course_in_the_admin(client):
-    section = training_section()
-    publisher = make_client_staff(role=Role.CLIENT_PUBLISHER)
-    client.force_login(publisher)
-    response = client.post(add_url(section), {**course_form(), "action-publish": "publish"})
-    assert response.status_code == 302, response.context["form"].errors
+    publisher = published_by_a_publisher(client, training_section(), CoursePage, course_form())
     course = CoursePage.objects.get(slug="refund-course")
     assert course.live and course.has_quiz and len(course.lessons) == 1
     version = CourseVersion.objects.get(course=course)
@@ -90,26 +24,12 @@ def test_a_publisher_creates_and_publishes_a_course_in_the_admin(client):
 
 
 @pytest.mark.django_db
-def test_a_course_without_an_audience_is_refused(client):
-    section = training_section()
-    client.force_login(make_client_staff(role=Role.CLIENT_PUBLISHER))
-    response = client.post(add_url(section), course_form(audience_everyone=None))
-    assert response.status_code == 200
-    assert "audience_everyone" in response.context["form"].errors
-    assert not CoursePage.objects.exists()
-
-
-@pytest.mark.django_db
 def test_a_single_choice_question_needs_exactly_one_right_answer(client):
-    section = training_section()
-    client.force_login(make_client_staff(role=Role.CLIENT_PUBLISHER))
     options = [{"text": "가", "correct": "on"}, {"text": "나", "correct": "on"}]
     question = {"question": "질문", "multiple": "", "options": list_block(options),
                 "explanation": ""}  # fmt: skip
-    response = client.post(add_url(section), course_form(questions=[("question", question)]))
-    assert response.status_code == 200
-    assert "quiz" in response.context["form"].errors
-    assert not CoursePage.objects.exists()
+    data = course_form(questions=[("question", question)])
+    assert "quiz" in refused_fields(client, training_section(), CoursePage, data)
 
 
 @pytest.mark.django_db

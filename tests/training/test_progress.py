@@ -2,11 +2,13 @@
 
 import pytest
 
+from portal.publishing import publish_again
 from training import progress
+from training.builders import pass_course
 from training.models import CourseProgress, CourseVersion
 from training.versions import latest_version
 
-from .builders import pass_course, publish_course, republish
+from .builders import publish_course
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +61,7 @@ def test_a_material_revision_asks_to_review_only_the_changed_lessons(world):
     first, second, third = lesson_ids(course)
     lessons = list(course.lessons.raw_data)
     lessons[1]["value"]["body"] = [{"type": "text", "value": "<p>14일로 바뀌었습니다.</p>"}]
-    republish(course, material=True, lessons=lessons)
+    publish_again(course, material=True, lessons=lessons)
     version = latest_version(course)
     assert [item["since"] for item in version.lessons] == [1, 2, 1]
     state = progress.refresh(course, world.agent_a1)
@@ -76,7 +78,7 @@ def test_a_correction_keeps_completions(world):
     pass_course(course, world.agent_a1)
     lessons = list(course.lessons.raw_data)
     lessons[0]["value"]["title"] = "1강 (오타 수정)"
-    republish(course, material=False, lessons=lessons)
+    publish_again(course, material=False, lessons=lessons)
     version = latest_version(course)
     assert not version.material
     state = progress.refresh(course, world.agent_a1)
@@ -88,7 +90,7 @@ def test_a_lesson_added_by_a_correction_is_for_those_still_in_the_course(world):
     course = publish_course(lessons=2)
     pass_course(course, world.agent_a1)
     progress.complete_lesson(course, world.agent_a2, lesson_ids(course)[0])
-    republish(
+    publish_again(
         course,
         material=False,
         lessons=[
@@ -115,7 +117,7 @@ def test_a_changed_quiz_must_be_passed_again(world):
     pass_course(course, world.agent_a1)
     quiz = list(course.quiz.raw_data)
     quiz[0]["value"]["options"][0]["value"]["text"] = "10일"
-    republish(course, material=True, quiz=quiz)
+    publish_again(course, material=True, quiz=quiz)
     version = latest_version(course)
     assert version.quiz_since == 2
     state = progress.refresh(course, world.agent_a1)

@@ -6,15 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from training.builders import quiz_answers, read_lessons
 from training.models import QuizAttempt
 from training.quiz import AttemptRefused, open_attempt, quiz_state, submit
 
-from .builders import (
-    answers_for,
-    publish_course,
-    question,
-    read_all_lessons,
-)
+from .builders import publish_course, question
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +23,13 @@ def _in_english(english):
 @pytest.fixture
 def course(world):
     course = publish_course(lessons=1, max_attempts=2, attempt_wait_minutes=30)
-    read_all_lessons(course, world.agent_a1)
+    read_lessons(course, world.agent_a1)
     return course
 
 
 def test_right_answers_pass_and_the_score_is_stored(world, course):
     attempt = open_attempt(course, world.agent_a1)
-    result = submit(course, world.agent_a1, attempt.pk, answers_for(course, attempt))
+    result = submit(course, world.agent_a1, attempt.pk, quiz_answers(course, attempt))
     assert (result.correct, result.total, result.score, result.passed) == (2, 2, 100, True)
     stored = QuizAttempt.objects.get(pk=attempt.pk)
     assert stored.submitted_at is not None
@@ -42,7 +38,7 @@ def test_right_answers_pass_and_the_score_is_stored(world, course):
 
 def test_a_multiple_choice_question_needs_every_right_answer(world, course):
     attempt = open_attempt(course, world.agent_a1)
-    answers = answers_for(course, attempt)
+    answers = quiz_answers(course, attempt)
     multiple = next(b.id for b in course.quiz if b.value["multiple"])
     answers[multiple] = answers[multiple][:1]  # one of the two right answers only
     result = submit(course, world.agent_a1, attempt.pk, answers)
@@ -84,7 +80,7 @@ def test_a_reload_shows_the_same_attempt_in_the_same_order(world, course):
 )
 def test_tampered_answers_are_refused_and_nothing_is_recorded(world, course, tamper):
     attempt = open_attempt(course, world.agent_a1)
-    answers = answers_for(course, attempt)
+    answers = quiz_answers(course, attempt)
     single, multiple = (
         next(b for b in course.quiz if not b.value["multiple"]),
         next(b for b in course.quiz if b.value["multiple"]),
@@ -105,31 +101,31 @@ def test_tampered_answers_are_refused_and_nothing_is_recorded(world, course, tam
 
 def test_a_repeated_submission_is_refused(world, course):
     attempt = open_attempt(course, world.agent_a1)
-    answers = answers_for(course, attempt, wrong=2)
+    answers = quiz_answers(course, attempt, wrong=2)
     submit(course, world.agent_a1, attempt.pk, answers)
     with pytest.raises(AttemptRefused, match="already submitted"):
-        submit(course, world.agent_a1, attempt.pk, answers_for(course, attempt))
+        submit(course, world.agent_a1, attempt.pk, quiz_answers(course, attempt))
     assert QuizAttempt.objects.get(pk=attempt.pk).passed is False
     assert QuizAttempt.objects.filter(submitted_at__isnull=False).count() == 1
 
 
 def test_another_agents_attempt_cannot_be_submitted(world, course):
-    read_all_lessons(course, world.agent_a2)
+    read_lessons(course, world.agent_a2)
     attempt = open_attempt(course, world.agent_a2)
     with pytest.raises(AttemptRefused):
-        submit(course, world.agent_a1, attempt.pk, answers_for(course, attempt))
+        submit(course, world.agent_a1, attempt.pk, quiz_answers(course, attempt))
     assert QuizAttempt.objects.get(pk=attempt.pk).submitted_at is None
 
 
 def test_a_wait_between_attempts_and_a_limit(world, course):
     agent = world.agent_a1
     attempt = open_attempt(course, agent)
-    submit(course, agent, attempt.pk, answers_for(course, attempt, wrong=1))
+    submit(course, agent, attempt.pk, quiz_answers(course, attempt, wrong=1))
     with pytest.raises(AttemptRefused, match="try again from"):
         open_attempt(course, agent)
     QuizAttempt.objects.update(submitted_at=timezone.now() - timedelta(hours=1))
     attempt = open_attempt(course, agent)
-    submit(course, agent, attempt.pk, answers_for(course, attempt, wrong=1))
+    submit(course, agent, attempt.pk, quiz_answers(course, attempt, wrong=1))
     QuizAttempt.objects.update(submitted_at=timezone.now() - timedelta(hours=1))
     state = quiz_state(course, agent)
     assert state.attempts_left == 0 and not state.can_start
@@ -139,11 +135,11 @@ def test_a_wait_between_attempts_and_a_limit(world, course):
 
 
 def test_an_attempt_opened_before_the_quiz_changed_is_not_graded(world, course):
-    from .builders import republish
+    from portal.publishing import publish_again
 
     attempt = open_attempt(course, world.agent_a1)
-    answers = answers_for(course, attempt)
-    republish(course, material=True, quiz=[question("새 질문", ["가", "나"], {0})])
+    answers = quiz_answers(course, attempt)
+    publish_again(course, material=True, quiz=[question("새 질문", ["가", "나"], {0})])
     with pytest.raises(AttemptRefused, match="changed"):
         submit(course, world.agent_a1, attempt.pk, answers)
 
@@ -153,7 +149,7 @@ def test_the_quiz_form_posts_and_shows_the_result(client, world, course):
     client.get(course.url + "quiz/")
     attempt = QuizAttempt.objects.get()
     data = {"attempt": attempt.pk}
-    for question_id, options in answers_for(course, attempt, wrong=1).items():
+    for question_id, options in quiz_answers(course, attempt, wrong=1).items():
         data[f"q-{question_id}"] = options
     response = client.post(course.url + "quiz/", data, follow=True)
     assert response.status_code == 200
@@ -185,10 +181,10 @@ def test_only_the_audience_may_open_a_course(client, world):
 
 def test_another_agents_result_is_404(client, world, course):
     attempt = open_attempt(course, world.agent_a1)
-    submit(course, world.agent_a1, attempt.pk, answers_for(course, attempt))
+    submit(course, world.agent_a1, attempt.pk, quiz_answers(course, attempt))
     result_url = f"{course.url}quiz/attempts/{attempt.pk}/"
     client.force_login(world.agent_a1.user)
     assert client.get(result_url).status_code == 200
-    read_all_lessons(course, world.agent_a2)
+    read_lessons(course, world.agent_a2)
     client.force_login(world.agent_a2.user)
     assert client.get(result_url).status_code == 404

@@ -14,11 +14,12 @@ from portal.audit import guards
 from portal.audit.chain import verify_chain, verify_linked_records
 from tests.factories import make_agent
 from tests.notices.builders import ack, publish_notice
+from training.builders import pass_course, read_lessons
 from training.models import SignOff
 from training.readiness import agent_readiness
 from training.signing import SignOffRefused, sign_off
 
-from .builders import pass_course, publish_course, read_all_lessons
+from .builders import publish_course
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_ready_means_courses_passed_and_notices_acknowledged(world, english):
     readiness = agent_readiness(agent)
     assert not readiness.ready
     assert readiness.notices_required == 1
-    read_all_lessons(basics, agent)
+    read_lessons(basics, agent)
     assert (
         "Quiz not passed: 기본 교육" in agent_readiness(agent).blockers
         or not agent_readiness(agent).ready
