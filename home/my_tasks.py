@@ -9,7 +9,10 @@ from datetime import date
 
 from django.utils import timezone
 
+from notices.inbox import inbox, is_overdue
+from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import Reach, viewer_scope
+from training.readiness import agent_readiness, training_url
 
 
 @dataclass
@@ -41,7 +44,6 @@ class MyTasks:
 
 
 def my_tasks(user) -> MyTasks:
-    from portal.organisation.models import AgentProfile
 
     scope = viewer_scope(user)
     tasks = MyTasks(
@@ -65,7 +67,6 @@ def my_tasks(user) -> MyTasks:
 
 
 def _add_notices(tasks: MyTasks, profile) -> None:
-    from notices.inbox import inbox, is_overdue
 
     now = timezone.now()
     tasks.notices = list(inbox(profile))
@@ -77,7 +78,6 @@ def _add_notices(tasks: MyTasks, profile) -> None:
 
 
 def _add_training(tasks: MyTasks, profile) -> None:
-    from training.readiness import agent_readiness, training_url
 
     readiness = agent_readiness(profile)
     tasks.courses_to_finish = sum(1 for status in readiness.courses if not status.passed)

@@ -5,9 +5,14 @@ The content is a JSON Lines file (``demo_data/knowledge.jsonl``) loaded through
 ``import_knowledge``, exactly as a knowledge manager would load theirs; safe to re-run.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
 from .importing import ImportReport, import_knowledge
+from .models import AnswerPolicyPage, ArticlePage, VisionPage
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo_data" / "knowledge.jsonl"
 
@@ -32,12 +37,6 @@ def load_demo_knowledge() -> ImportReport:
 
 def _owners_and_reviews() -> None:
     """Every demo page has an owner; one policy's review is overdue (safe to re-run)."""
-    from datetime import timedelta
-
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from .models import AnswerPolicyPage, ArticlePage, VisionPage
 
     users = get_user_model().objects.in_bulk(OWNERS.values(), field_name="username")
     for model in (AnswerPolicyPage, ArticlePage, VisionPage):

@@ -6,6 +6,7 @@ publisher to confirm that no one will be told. What counts is the page type's
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 
 from portal.diffs import paragraph_texts
@@ -26,7 +27,6 @@ class KnowledgePageForm(WagtailAdminPageForm):
 
     @staticmethod
     def publish_panels():
-        from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
         return [MultiFieldPanel([FieldPanel("publish_without_notice")], heading=_("Publishing"))]
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
-from wagtail.models import Page, Site
+from wagtail.models import Page, Revision, Site
 
 from .blocks import RICH_TEXT_FEATURES
 from .models import (
@@ -228,7 +228,6 @@ def _conflicts(items, existing) -> list[LineError]:
 
 def _scheduled_changes(pages) -> dict[int, object]:
     """Page id -> when its scheduled revision goes live, for the pages that have one."""
-    from wagtail.models import Revision
 
     ids = [str(page.pk) for page in pages]
     rows = Revision.page_revisions.filter(

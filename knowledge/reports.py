@@ -9,6 +9,7 @@ The stale-content report, which reads notices, is the notices app's (``notices.r
 
 import django_filters
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -50,7 +51,6 @@ def edit_url(page_id) -> str:
 
 
 def owners_by_id(ids):
-    from django.contrib.auth import get_user_model
 
     ids = {pk for pk in ids if pk}
     return get_user_model().objects.in_bulk(ids) if ids else {}

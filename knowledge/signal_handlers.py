@@ -5,6 +5,7 @@ from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
+from .editorial import ensure_editorial_workflow
 from .models import KnowledgePage
 from .verification import record_publish
 
@@ -12,8 +13,6 @@ from .verification import record_publish
 @receiver(post_migrate, dispatch_uid="knowledge.ensure_editorial_workflow")
 def ensure_workflow_after_migrate(sender, app_config=None, **kwargs):
     if app_config is not None and app_config.label == "knowledge":
-        from .editorial import ensure_editorial_workflow
-
         ensure_editorial_workflow()
 
 

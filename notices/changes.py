@@ -19,14 +19,26 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from knowledge.models import KnowledgeAudience
 from portal.audiences import Audience, audience_of
 from portal.banners import register_banner_source
 from portal.diffs import VersionDiff, compare, version_number
+from portal.organisation.models import Team
 from portal.organisation.scoping import SystemViewer, system_scope
 from portal.visibility import visible_page_ids
 
+from .access import own_profile
+from .acknowledging import closed_for_acknowledgement, concerns
 from .audience import audience_agents, who_cannot_see
-from .models import AffectedPage, Change, ChangeNoticePage, NoticeIndexPage, NoticeKind
+from .models import (
+    Acknowledgement,
+    AffectedPage,
+    Change,
+    ChangeNoticePage,
+    NoticeIndexPage,
+    NoticeKind,
+)
+from .versions import current_material_version
 
 
 class ChangeRefused(Exception):
@@ -245,8 +257,6 @@ def page_audience(page) -> Audience:
     """Everyone who may open ``page``, as a notice's audience: a course's own audience;
     for a knowledge page, the vendors and teams every limit above it admits (a page is
     seen only by those all its limits let in); everyone when nothing limits it."""
-    from knowledge.models import KnowledgeAudience
-    from portal.organisation.models import Team
 
     specific = page.specific
     if hasattr(specific, "audience_everyone"):
@@ -387,10 +397,6 @@ def banners(page, user) -> list[PageChangeBanner]:
 
 def _unconfirmed(user, notices) -> set[int]:
     """Of ``notices``, those asking ``user`` (an agent) for a confirmation not yet given."""
-    from .access import own_profile
-    from .acknowledging import closed_for_acknowledgement, concerns
-    from .models import Acknowledgement
-    from .versions import current_material_version
 
     profile = own_profile(user)
     if profile is None:

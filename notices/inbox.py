@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .models import Acknowledgement, Delivery, NoticeVersion, in_effect
@@ -124,7 +124,6 @@ def acknowledgement_counts(agents) -> dict[int, tuple[int, int]]:
     Two grouped queries whatever the number of agents (go-live readiness reads it):
     deliveries of the current versions, and acknowledgements of those versions.
     """
-    from django.db.models import Count
 
     versions = readiness_versions()
     delivered = dict(

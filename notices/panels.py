@@ -1,9 +1,12 @@
 """A panel of the notice editor: how many agents and cohorts a readiness-counting notice
 holds back, so the publisher sees the weight of the box they tick."""
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
+
+from .audience import audience_agents
 
 
 class ReadinessImpactPanel(Panel):
@@ -24,9 +27,6 @@ class ReadinessImpactPanel(Panel):
 def readiness_impact(notice) -> dict:
     """Agents of the notice's saved audience who are not live yet, and their cohorts
     (team and go-live date): those whose readiness a counting notice changes."""
-    from django.db.models import Q
-
-    from .audience import audience_agents
 
     today = timezone.localdate()
     waiting = (

@@ -19,7 +19,7 @@ from portal.organisation.roles import Role
 
 from .delivery import send_reminder_emails
 from .inbox import acknowledgement_of_delivery, newer_material_version
-from .models import Delivery, EscalationDigest, Reminder, in_effect
+from .models import ChangeNoticePage, Delivery, EscalationDigest, Reminder, in_effect
 
 
 def open_deliveries(now=None):
@@ -149,7 +149,6 @@ def send_digests(now=None) -> int:
 
 
 def _digest_message(user, rows, mail):
-    from .models import ChangeNoticePage
 
     notices = defaultdict(list)
     for row in rows:

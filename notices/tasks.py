@@ -16,6 +16,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from portal.mail import site_url
@@ -23,7 +24,17 @@ from portal.organisation.scoping import system_scope
 
 from .audience import audience_agents
 from .delivery import TemporaryEmailFailure, create_deliveries, send_delivery_emails
-from .models import Delivery, EmailStatus, NoticeDispatch, NoticeVersion, VendorWebhook, WebhookCall
+from .models import (
+    ChangeNoticePage,
+    Delivery,
+    EmailStatus,
+    NoticeDispatch,
+    NoticeVersion,
+    VendorWebhook,
+    WebhookCall,
+    in_effect,
+)
+from .reminders import send_digests, send_manual_reminders, send_scheduled_reminders
 from .versions import current_material_version, redispatch
 
 logger = logging.getLogger(__name__)
@@ -256,9 +267,6 @@ def webhook_payload(version, vendor_id: int) -> dict:
 @system_scope("finds newcomers in every vendor's audience")
 def reach_newcomers() -> int:
     """Live notices reach people who joined their audience after the publish."""
-    from django.db.models import Exists, OuterRef
-
-    from .models import ChangeNoticePage, in_effect
 
     now = timezone.now()
     notices = ChangeNoticePage.objects.filter(in_effect(now))
@@ -277,7 +285,6 @@ def reach_newcomers() -> int:
 @shared_task(name="notices.send_due_reminders")
 @system_scope("reminds every vendor's agents who are due")
 def send_due_reminders() -> int:
-    from .reminders import send_scheduled_reminders
 
     return send_scheduled_reminders()
 
@@ -285,7 +292,6 @@ def send_due_reminders() -> int:
 @shared_task(name="notices.send_escalation_digests")
 @system_scope("tells every vendor's managers who is overdue")
 def send_escalation_digests() -> int:
-    from .reminders import send_digests
 
     return send_digests()
 
@@ -293,7 +299,6 @@ def send_escalation_digests() -> int:
 @shared_task(name="notices.remind_now", acks_late=True)
 @system_scope("a manager's reminder, checked against their scope when queued")
 def remind_now(delivery_ids: list[int], requested_by_id: int | None = None) -> int:
-    from .reminders import send_manual_reminders
 
     with transaction.atomic():
         return send_manual_reminders(delivery_ids, requested_by_id)

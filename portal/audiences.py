@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from portal.organisation.models import Channel, Team, Vendor
+from portal.organisation.models import AgentProfile, Channel, Team, Vendor
 
 #: The audience fields a page may have, and the column each one's link table holds.
 AUDIENCE_FIELDS = {
@@ -100,7 +100,6 @@ class Audience:
 
     def agents(self):
         """The active agent profiles in it (a system query: no viewer scope)."""
-        from portal.organisation.models import AgentProfile
 
         agents = AgentProfile.objects.unscoped().filter(status=AgentProfile.Status.ACTIVE)
         if self.everyone:

@@ -23,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
+from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
 
 from portal.organisation.scoping import current_viewer, viewer_scope
@@ -61,7 +62,6 @@ def live_pages(pages):
 
 def visible_page_ids(user, page_ids: Iterable[int]) -> set[int]:
     """The ids among ``page_ids`` that ``user`` may open."""
-    from wagtail.models import Page
 
     page_ids = {int(pk) for pk in page_ids if pk is not None}
     if not page_ids or not _signed_in(user):

@@ -20,6 +20,7 @@ from itertools import pairwise
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from wagtail.models import Page
 
 from .korean import grams, is_gram, terms
 from .models import Corpus, IndexedPage, Posting, Term
@@ -209,7 +210,6 @@ def rebuild(pages=None, *, reanalyse: bool = True, progress=None) -> int:
     recomputed (after changing ``SEARCH_RANKING``)."""
     if not reanalyse:
         return _recompute_impacts(progress)
-    from wagtail.models import Page
 
     if pages is None:
         pages = Page.objects.live().specific().iterator(chunk_size=BATCH)

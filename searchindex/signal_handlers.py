@@ -5,7 +5,8 @@ from django.dispatch import receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
-from .indexing import index_page, is_indexed_type, unindex_page
+from .indexing import ANALYSIS, index_page, is_indexed_type, rebuild, unindex_page
+from .models import Corpus
 
 
 @receiver(page_published, dispatch_uid="searchindex.index_on_publish")
@@ -35,9 +36,6 @@ def build_after_migrate(sender, app_config=None, **kwargs):
     """A database that had pages before the index existed, or whose index an older
     analysis wrote, gets them indexed once."""
     if app_config is not None and app_config.label == "searchindex":
-        from .indexing import ANALYSIS, rebuild
-        from .models import Corpus
-
         corpus = Corpus.objects.filter(pk=1).first()
         if corpus is None or corpus.analysis != ANALYSIS:
             rebuild()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from notices.demo import acknowledge_current_notices
 from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import Role
 
@@ -223,7 +224,6 @@ def _finish(course, agent, lessons=None, quiz=True, failed_first=False):
 def _progress_demo_agents(courses):
     """Stages by position in each team: the printed demo agent (second of the team) is
     half-way through the first course and can finish it in the demo."""
-    from notices.demo import acknowledge_current_notices
 
     basics, refund = courses
     agents = list(

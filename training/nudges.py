@@ -10,6 +10,7 @@ repeated or doubled beat never sends the same thing twice.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -93,7 +94,6 @@ def send_training_nudges(today=None) -> int:
 
 def _cohort_recipients(vendor_id):
     """The cohort's vendor managers and every client manager."""
-    from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     vendor_managers = users.filter(

@@ -16,11 +16,12 @@ from typing import NamedTuple
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from portal.organisation.models import AgentProfile
+from notices.inbox import acknowledgement_counts, unacknowledged_notices
+from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.visibility import live_pages
 
 from .audience import CourseAudience, audiences, channels_of
-from .models import CoursePage, CourseProgress, CourseVersion, SignOff
+from .models import CoursePage, CourseProgress, CourseVersion, SignOff, TrainingIndexPage
 from .progress import requirement
 
 
@@ -197,7 +198,6 @@ def readiness_of(
 
 
 def _readiness_of(agents, courses):
-    from notices.inbox import acknowledgement_counts
 
     keys = [
         AgentKey(*row)
@@ -284,7 +284,6 @@ def attach_agents(readiness: list[Readiness]) -> list[Readiness]:
 
 def with_outstanding_notices(readiness: list[Readiness]) -> list[Readiness]:
     """Load the unacknowledged notices of the agents given (a page of a dashboard)."""
-    from notices.inbox import unacknowledged_notices
 
     # One query even when nobody is waiting: the count of queries stays the same.
     waiting = [r.key.pk for r in readiness if not r.notices_done] or [0]
@@ -316,7 +315,6 @@ class Cohort:
 
 
 def cohorts_of(readiness: list[Readiness]) -> list[Cohort]:
-    from portal.organisation.models import Team, Vendor
 
     # The vendors and teams of agents the caller may see (system query on their ids).
     vendors = Vendor.objects.unscoped().in_bulk({item.key.vendor_id for item in readiness})
@@ -342,7 +340,6 @@ def cohorts_of(readiness: list[Readiness]) -> list[Cohort]:
 
 def training_url() -> str:
     """Where an agent's training lives (the training section), or "" if there is none."""
-    from .models import TrainingIndexPage
 
     section = TrainingIndexPage.objects.live().first()
     return section.url if section else ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from .guards import register_guarded_table
 from .models import AuditRecord
 
 GENESIS = "0" * 64
@@ -106,7 +107,6 @@ _attested: dict[str, object] = {}
 def register_attested(model, label: str) -> None:
     """``model``'s rows are attested records (``attest``): its table is append-only, and
     ``verify_audit`` checks each row's ``attested_facts()`` against its audit record."""
-    from .guards import register_guarded_table
 
     register_guarded_table(model._meta.db_table)
     if model._meta.label not in _attested:

@@ -9,6 +9,7 @@ from modelcluster.models import ClusterableModel
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .roles import Role
 from .scoping import Reach, ScopedQuerySet
 
 code_validator = RegexValidator(
@@ -162,7 +163,6 @@ class AgentProfileQuerySet(ScopedQuerySet):
     def frontline(self):
         """Active people with the Agents role who neither lead a team nor manage the
         vendor: who go live, take courses and count in readiness."""
-        from .roles import Role
 
         leads = [Role.TEAM_LEAD.value, Role.VENDOR_MANAGER.value]
         return self.filter(

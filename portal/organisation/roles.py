@@ -2,7 +2,11 @@
 
 from enum import StrEnum
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
 
 class Role(StrEnum):
@@ -65,9 +69,6 @@ def grant(role: Role, *permissions: str) -> None:
 
 def ensure_roles() -> None:
     """Create the role groups and give each exactly its permissions; safe to re-run."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
 
     # Permissions are normally created after every app has migrated; make sure they exist
     # whichever app's post_migrate runs this first.
@@ -104,8 +105,6 @@ MEDIA_PERMISSIONS = [
 
 def ensure_content_permissions() -> None:
     """Give the client roles their page and media permissions; safe to re-run."""
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
     site_root = Page.objects.filter(depth=2).order_by("path").first()
     collection = Collection.get_first_root_node()
