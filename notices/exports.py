@@ -1,91 +1,69 @@
-"""CSV and XLSX exports: a notice's status per agent, and the acknowledgement audit."""
+"""CSV and XLSX exports: a notice's status per agent, and the acknowledgement audit. Each
+is ``portal.tabular.agent_table``: who the agent is, then these columns."""
 
 from datetime import UTC
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.tabular import agent_cells, agent_columns, respond  # noqa: F401 - views export through it
+from portal.tabular import agent_table, respond, yes_no  # noqa: F401 - views export through it
 
 from .models import Acknowledgement
 
 
-def status_table(deliveries, acks_by_agent: dict):
-    header = [
-        *agent_columns(),
-        _("Delivered at"),
-        _("Email"),
-        _("Read at"),
-        _("Acknowledged at"),
-        _("On time"),
+def status_columns() -> list[tuple]:
+    """Of deliveries ``with_acknowledgements``."""
+    return [
+        (_("Delivered at"), lambda delivery: _local(delivery.created_at)),
+        (_("Email"), lambda delivery: delivery.get_email_status_display()),
+        (_("Read at"), lambda delivery: _local(delivery.read_at)),
+        (
+            _("Acknowledged at"),
+            lambda delivery: _local(delivery.ack.acknowledged_at) if delivery.ack else "",
+        ),
+        (_("On time"), lambda delivery: yes_no(delivery.ack.on_time) if delivery.ack else ""),
     ]
-    rows = []
-    for delivery in deliveries:
-        agent = delivery.agent
-        ack = acks_by_agent.get(agent.pk)
-        rows.append(
-            [
-                *agent_cells(agent),
-                _local(delivery.created_at),
-                delivery.get_email_status_display(),
-                _local(delivery.read_at),
-                _local(ack.acknowledged_at) if ack else "",
-                (_("yes") if ack.on_time else _("no")) if ack else "",
-            ]
+
+
+def with_acknowledgements(deliveries: list, version) -> list:
+    """``deliveries``, each with ``ack``: its agent's acknowledgement of ``version`` or None."""
+    acks = {
+        ack.agent_id: ack
+        for ack in Acknowledgement.objects.unscoped().filter(
+            version=version, agent_id__in=[d.agent_id for d in deliveries]
         )
-    return header, rows
+    }
+    for delivery in deliveries:
+        delivery.ack = acks.get(delivery.agent_id)
+    return deliveries
 
 
 def audit_table(acknowledgements):
-    header = [
-        *agent_columns(),
-        _("Notice"),
-        _("Version"),
-        _("Revision"),
-        _("Content hash (SHA-256)"),
-        _("Acknowledged at (UTC)"),
-        _("On time"),
-        _("IP address"),
-        _("Browser"),
-        _("Statement"),
-        _("Audit record"),
-        _("Audit hash"),
-    ]
-    rows = []
-    for ack in acknowledgements:
-        agent = ack.agent
-        rows.append(
-            [
-                *agent_cells(agent),
-                ack.notice.title,
-                ack.version.number,
-                ack.revision_id,
-                ack.content_hash,
-                ack.acknowledged_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                _("yes") if ack.on_time else _("no"),
-                ack.ip_address or "",
-                ack.user_agent,
-                ack.statement,
-                ack.audit_record_id,
-                ack.audit_record.record_hash,
-            ]
-        )
-    return header, rows
+    return agent_table(
+        acknowledgements,
+        [
+            (_("Notice"), lambda ack: ack.notice.title),
+            (_("Version"), lambda ack: ack.version.number),
+            (_("Revision"), lambda ack: ack.revision_id),
+            (_("Content hash (SHA-256)"), lambda ack: ack.content_hash),
+            (
+                _("Acknowledged at (UTC)"),
+                lambda ack: ack.acknowledged_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            ),
+            (_("On time"), lambda ack: yes_no(ack.on_time)),
+            (_("IP address"), lambda ack: ack.ip_address or ""),
+            (_("Browser"), lambda ack: ack.user_agent),
+            (_("Statement"), lambda ack: ack.statement),
+            (_("Audit record"), lambda ack: ack.audit_record_id),
+            (_("Audit hash"), lambda ack: ack.audit_record.record_hash),
+        ],
+    )
 
 
 def audit_rows(acknowledgements):
     return acknowledgements.select_related(
         "agent__user", "agent__vendor", "agent__team", "notice", "version", "audit_record"
     ).order_by("acknowledged_at", "pk")
-
-
-def acks_for(version, agent_ids) -> dict:
-    return {
-        ack.agent_id: ack
-        for ack in Acknowledgement.objects.unscoped().filter(
-            version=version, agent_id__in=agent_ids
-        )
-    }
 
 
 def _local(value):

@@ -21,7 +21,6 @@ from .inbox import acknowledgement_of_delivery
 from .models import Acknowledgement, ChangeNoticePage, Delivery, NoticeVersion
 from .versions import current_material_version
 
-STATES = ("unacknowledged", "overdue", "acknowledged", "unread", "all")
 ROWS_PER_PAGE = 50
 
 

@@ -1,29 +1,21 @@
-"""Notice pages for agents (inbox, reading, acknowledging) and status pages for managers.
-
-Vendor managers and team leads use these in the portal; client managers reach the same
-views through the Wagtail admin (``wagtail_hooks``), which only swaps the template.
-"""
+"""Notice pages for agents: the inbox, reading a notice and acknowledging it. Managers'
+pages are in ``manager_views``."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Exists, Q
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from portal.diffs import version_diff
-from portal.http import client_ip, safe_next
-from portal.organisation.models import AgentProfile, Team, Vendor
+from portal.http import client_ip
 from portal.organisation.scoping import viewer_scope
-from portal.organisation.views import agent_managers_only
 from portal.visibility import visible_page_ids
 
-from . import exports
 from .access import own_profile, reader_of
 from .acknowledging import (
     AcknowledgementRefused,
@@ -32,9 +24,8 @@ from .acknowledging import (
     concerns,
 )
 from .changes import announced_changes
-from .inbox import acknowledgement_of_delivery, inbox, is_overdue, newer_material_version
+from .inbox import inbox, is_overdue
 from .models import Acknowledgement, ChangeNoticePage, Delivery
-from .status import STATES, manageable_notice, notice_status, scoped_deliveries
 from .versions import current_material_version, latest_version
 
 
@@ -174,198 +165,3 @@ def acknowledge_view(request, notice_id):
 
 def _client_ip(request) -> str | None:
     return client_ip(request)
-
-
-# --- Managers -----------------------------------------------------------------------
-
-
-def manage_list(request, template="notices/manage_list.html"):
-    """Notices that reached the viewer's agents, each with its acknowledgement rate."""
-    scope = viewer_scope(request.user)
-    rows = (
-        Delivery.objects.for_scope(scope)
-        .exclude(Exists(newer_material_version()))
-        .annotate(acknowledged=Exists(acknowledgement_of_delivery()))
-        .values("notice_id")
-        .annotate(
-            delivered=Count("pk"),
-            acked=Count("pk", filter=Q(acknowledged=True)),
-            read=Count("pk", filter=Q(read_at__isnull=False)),
-        )
-        .order_by()
-    )
-    counts = {row["notice_id"]: row for row in rows}
-    notices = ChangeNoticePage.objects.filter(pk__in=list(counts)).order_by("-first_published_at")
-    now = timezone.now()
-    listed = []
-    for notice in notices:
-        row = counts[notice.pk]
-        row["percent"] = round(100 * row["acked"] / row["delivered"]) if row["delivered"] else 0
-        row["overdue"] = (
-            row["delivered"] - row["acked"]
-            if notice.acknowledge_by and notice.acknowledge_by < now
-            else 0
-        )
-        listed.append((notice, row))
-    return render(request, template, {"listed": listed})
-
-
-def _filters(request, user):
-    """Vendor and team filters, limited to what the viewer may see (else 404)."""
-    scope = viewer_scope(user)
-    vendors = list(Vendor.objects.for_scope(scope).order_by("name"))
-    teams = list(
-        Team.objects.for_scope(scope).select_related("vendor").order_by("vendor__name", "name")
-    )
-    selected = {"vendor": request.GET.get("vendor", ""), "team": request.GET.get("team", "")}
-    vendor_id = team_id = None
-    if selected["vendor"]:
-        if not selected["vendor"].isdigit() or int(selected["vendor"]) not in {
-            v.pk for v in vendors
-        }:
-            raise Http404
-        vendor_id = int(selected["vendor"])
-    if selected["team"]:
-        if not selected["team"].isdigit() or int(selected["team"]) not in {t.pk for t in teams}:
-            raise Http404
-        team_id = int(selected["team"])
-    state = request.GET.get("state", "unacknowledged")
-    selected["state"] = state if state in STATES else "unacknowledged"
-    return vendors, teams, vendor_id, team_id, selected
-
-
-def manage_status(request, notice_id, template="notices/manage_status.html"):
-    notice = manageable_notice(request.user, notice_id)
-    vendors, teams, vendor_id, team_id, selected = _filters(request, request.user)
-    status = notice_status(
-        request.user,
-        notice,
-        vendor_id=vendor_id,
-        team_id=team_id,
-        state=selected["state"],
-        page=request.GET.get("page", 1),
-    )
-    query = "&".join(f"{k}={v}" for k, v in selected.items() if v)
-    return render(
-        request,
-        template,
-        {
-            "notice": notice,
-            "status": status,
-            "vendors": vendors,
-            "teams": teams,
-            "selected": selected,
-            "query": query,
-            "states": STATE_LABELS,
-            "show_vendor": len(vendors) > 1,
-            "chart": _chart(
-                status.chart,
-                status.totals.delivered,
-                timezone.localdate(status.version.published_at) if status.version else None,
-            ),
-        },
-    )
-
-
-STATE_LABELS = [
-    ("unacknowledged", gettext_lazy("Not acknowledged")),
-    ("overdue", gettext_lazy("Overdue")),
-    ("unread", gettext_lazy("Not opened")),
-    ("acknowledged", gettext_lazy("Acknowledged")),
-    ("all", gettext_lazy("Everyone")),
-]
-
-
-def _chart(points, delivered, start):
-    """Cumulative acknowledgements from the publish day to the last one, as an SVG
-    polyline (no chart library needed)."""
-    if not points or not delivered:
-        return None
-    width, height = 600, 160
-    first = min(start, points[0][0])
-    last = max(points[-1][0], timezone.localdate())
-    span = max(1, (last - first).days)
-    coords = [(0, height)]
-    for day, _n, total in points:
-        x = round(width * ((day - first).days + 1) / (span + 1))
-        coords.append((x, round(height - height * total / delivered)))
-    coords.append((width, coords[-1][1]))
-    return {
-        "width": width,
-        "height": height,
-        "points": " ".join(f"{x},{y}" for x, y in coords),
-        "first": first,
-        "last": last,
-        "days": points,
-    }
-
-
-def manage_export(request, notice_id, fmt):
-    notice = manageable_notice(request.user, notice_id)
-    _vendors, _teams, vendor_id, team_id, selected = _filters(request, request.user)
-    version = current_material_version(notice)
-    if version is None:
-        raise Http404
-    scope = viewer_scope(request.user)
-    from .status import filter_state
-
-    past_due = bool(notice.acknowledge_by and notice.acknowledge_by < timezone.now())
-    deliveries = filter_state(
-        scoped_deliveries(notice, version, scope, vendor_id=vendor_id, team_id=team_id),
-        selected["state"] if "state" in request.GET else "all",
-        past_due,
-    ).select_related("agent__user", "agent__vendor", "agent__team")
-    deliveries = list(
-        deliveries.order_by("agent__vendor__name", "agent__team__name", "agent__user__name")
-    )
-    acks = exports.acks_for(version, [d.agent_id for d in deliveries])
-    header, rows = exports.status_table(deliveries, acks)
-    return exports.respond(header, rows, f"notice-{notice.pk}-v{version.number}-status", fmt)
-
-
-def manage_audit(request, notice_id, fmt):
-    notice = manageable_notice(request.user, notice_id)
-    acks = exports.audit_rows(Acknowledgement.objects.for_user(request.user).filter(notice=notice))
-    header, rows = exports.audit_table(acks)
-    return exports.respond(header, rows, f"notice-{notice.pk}-audit", fmt, "audit")
-
-
-def agent_audit(request, agent_id, fmt):
-    agent = AgentProfile.objects.for_user(request.user).filter(pk=agent_id).first()
-    if agent is None:
-        raise Http404
-    acks = exports.audit_rows(Acknowledgement.objects.for_user(request.user).filter(agent=agent))
-    header, rows = exports.audit_table(acks)
-    return exports.respond(header, rows, f"agent-{agent.employee_number}-audit", fmt, "audit")
-
-
-@require_POST
-def manage_remind(request, notice_id):
-    from .tasks import remind_now
-
-    notice = manageable_notice(request.user, notice_id)
-    version = current_material_version(notice)
-    scope = viewer_scope(request.user)
-    ids = list(
-        scoped_deliveries(notice, version, scope)
-        .filter(acknowledged=False)
-        .values_list("pk", flat=True)
-    )
-    if ids:
-        remind_now.delay(ids, request.user.pk)
-        messages.success(
-            request,
-            _("Reminders are on their way to %(n)d agents (at most one an hour each).")
-            % {"n": len(ids)},
-        )
-    else:
-        messages.info(request, _("Everyone has acknowledged: nobody to remind."))
-    return redirect(safe_next(request, request.path.removesuffix("remind/")))
-
-
-manage_list_view = agent_managers_only(manage_list)
-manage_status_view = agent_managers_only(manage_status)
-manage_export_view = agent_managers_only(manage_export)
-manage_audit_view = agent_managers_only(manage_audit)
-agent_audit_view = agent_managers_only(agent_audit)
-manage_remind_view = agent_managers_only(manage_remind)

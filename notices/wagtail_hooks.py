@@ -10,44 +10,23 @@ from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from portal.staff import ClientStaffMenuItem, client_staff_only
+from portal.staff import ClientStaffMenuItem, register_client_pages
 
-from . import announcing, reports, views
+from . import announcing, reports
+from .manager_views import NoticeList, NoticeStatus
 from .models import ChangeNoticePage, NoticeVersion, VendorWebhook
 
-
-@hooks.register("register_admin_urls")
-def notice_status_urls():
-    return [
-        path(
-            "notice-status/",
-            client_staff_only(
-                lambda request: views.manage_list(request, "notices/admin/manage_list.html"),
-                "notices:manage_list",
-            ),
-            name="notices_admin_list",
+register_client_pages(
+    [
+        NoticeList.admin_path("notice-status/", "notices_admin_list", "notices:manage_list"),
+        NoticeStatus.admin_path(
+            "notice-status/<int:notice_id>/", "notices_admin_status", "notices:manage_status"
         ),
-        path(
-            "notice-status/<int:notice_id>/",
-            client_staff_only(
-                lambda request, notice_id: views.manage_status(
-                    request, notice_id, "notices/admin/manage_status.html"
-                ),
-                "notices:manage_status",
-            ),
-            name="notices_admin_status",
-        ),
-    ]
-
-
-@hooks.register("register_admin_menu_item")
-def notice_status_menu_item():
-    return ClientStaffMenuItem(
-        _("Notice acknowledgements"),
-        reverse("notices_admin_list"),
-        icon_name="tasks",
-        order=250,
-    )
+    ],
+    menu_label=_("Notice acknowledgements"),
+    icon="tasks",
+    order=250,
+)
 
 
 class VendorWebhookViewSet(SnippetViewSet):

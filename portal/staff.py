@@ -9,6 +9,8 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
+from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from portal.organisation.scoping import viewer_scope
@@ -53,3 +55,16 @@ class ClientStaffMenuItem(MenuItem):
         if not is_client_staff(request.user):
             return False
         return self.permission is None or request.user.has_perm(self.permission)
+
+
+def register_client_pages(urls, *, menu_label, icon: str, order: int):
+    """Adds client staff's admin pages (``path`` objects, each named) and a menu item
+    that opens the first one."""
+
+    @hooks.register("register_admin_urls")
+    def client_page_urls():
+        return urls
+
+    @hooks.register("register_admin_menu_item")
+    def client_page_menu_item():
+        return ClientStaffMenuItem(menu_label, reverse(urls[0].name), icon_name=icon, order=order)

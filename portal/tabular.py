@@ -8,6 +8,7 @@ spreadsheet as text, never as a formula (OWASP's CSV-injection guidance).
 
 import csv
 import io
+from operator import attrgetter
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import register_converter
@@ -46,6 +47,20 @@ def agent_cells(agent) -> list:
         agent.vendor.name,
         agent.team.name if agent.team else "",
     ]
+
+
+def yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def agent_table(items, columns, agent=attrgetter("agent")):
+    """The header and rows of an export about agents: ``agent_columns`` of each item's
+    agent (``agent(item)``), then ``columns``, (heading, cell of an item) pairs."""
+    header = [*agent_columns(), *(str(heading) for heading, _cell in columns)]
+    rows = [
+        [*agent_cells(agent(item)), *(cell(item) for _heading, cell in columns)] for item in items
+    ]
+    return header, rows
 
 
 def respond(header, rows, filename: str, fmt: str, sheet_title: str = "export"):

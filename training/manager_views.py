@@ -3,28 +3,31 @@ and a team lead's sign-off.
 
 Vendor managers and team leads use the readiness view in the portal; client managers
 reach the same view through the Wagtail admin (``wagtail_hooks``), which only swaps the
-template.
+template (``portal.listing.ManagerListing``).
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.charts import day_chart
 from portal.http import client_ip, safe_next
-from portal.organisation.models import AgentProfile, Team, Vendor
+from portal.listing import ManagerListing
+from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import Reach, viewer_scope
 from portal.organisation.views import agent_managers_only
-from portal.tabular import agent_cells, agent_columns, respond
+from portal.tabular import yes_no
 
+from .filters import ReadinessFilter
 from .models import ReadinessSnapshot
 from .readiness import (
     agent_readiness,
@@ -39,87 +42,72 @@ from .signing import SignOffRefused, sign_off
 PER_PAGE = 50
 
 
-STATES = [
-    ("all", gettext_lazy("Everyone")),
-    ("not_ready", gettext_lazy("Not ready")),
-    ("ready", gettext_lazy("Ready")),
-]
+class Readiness(ManagerListing):
+    """Readiness of the viewer's agents: totals, cohorts, a chart and a page of agents;
+    with ``fmt``, the export of every agent shown."""
 
+    template_name = "training/readiness.html"
+    filterset_class = ReadinessFilter
+    page_title = gettext_lazy("Go-live readiness")
+    header_icon = "success"
+    export_url_name = "training:readiness_export"
+    export_sheet = "readiness"
 
-def _filters(request):
-    """Vendor, team, go-live date and state, limited to what the viewer may see (else 404)."""
-    scope = viewer_scope(request.user)
-    vendors = list(Vendor.objects.for_scope(scope).order_by("name"))
-    teams = list(
-        Team.objects.for_scope(scope).select_related("vendor").order_by("vendor__name", "name")
-    )
-    selected = {
-        "vendor": request.GET.get("vendor", ""),
-        "team": request.GET.get("team", ""),
-        "go_live": request.GET.get("go_live", ""),
-        "state": request.GET.get("state", "all"),
-    }
-    agents = AgentProfile.objects.for_scope(scope)
-    if selected["vendor"]:
-        if not selected["vendor"].isdigit() or int(selected["vendor"]) not in {
-            v.pk for v in vendors
-        }:
-            raise Http404
-        agents = agents.filter(vendor_id=int(selected["vendor"]))
-    if selected["team"]:
-        if not selected["team"].isdigit() or int(selected["team"]) not in {t.pk for t in teams}:
-            raise Http404
-        agents = agents.filter(team_id=int(selected["team"]))
-    if selected["go_live"]:
-        try:
-            agents = agents.filter(go_live_date=date.fromisoformat(selected["go_live"]))
-        except ValueError:
-            selected["go_live"] = ""
-    if selected["state"] not in dict(STATES):
-        selected["state"] = "all"
-    return scope, vendors, teams, agents, selected
-
-
-def readiness_view(request, template="training/readiness.html"):
-    scope, vendors, teams, agents, selected = _filters(request)
-    everyone = readiness_of(agents_for_readiness(agents), load_agents=False)
-    cohorts = cohorts_of(everyone)
-    ready = sum(1 for r in everyone if r.ready)
-    shown = [
-        r
-        for r in everyone
-        if selected["state"] == "all" or (r.ready == (selected["state"] == "ready"))
-    ]
-    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page", 1))
-    with_outstanding_notices(attach_agents(list(page)))
-    query = "&".join(f"{k}={v}" for k, v in selected.items() if v)
-    go_live_dates = sorted({c.go_live_date for c in cohorts if c.go_live_date})
-    return render(
-        request,
-        template,
-        {
-            "totals": {
+    def get_context_data(self, **context):
+        agents = self.filters.qs
+        everyone = readiness_of(agents_for_readiness(agents), load_agents=False)
+        cohorts = cohorts_of(everyone)
+        ready = sum(1 for r in everyone if r.ready)
+        page = Paginator(self.filters.shown(everyone), PER_PAGE).get_page(
+            self.request.GET.get("page", 1)
+        )
+        with_outstanding_notices(attach_agents(list(page)))
+        go_live_dates = sorted({c.go_live_date for c in cohorts if c.go_live_date})
+        return super().get_context_data(
+            totals={
                 "agents": len(everyone),
                 "ready": ready,
                 "percent": round(100 * ready / len(everyone)) if everyone else 0,
             },
-            "cohorts": cohorts,
-            "rows": page,
-            "vendors": vendors,
-            "teams": teams,
-            "selected": selected,
-            "states": STATES,
-            "query": query,
-            "show_vendor": len(vendors) > 1,
-            "can_sign_off": scope.reach in (Reach.VENDOR, Reach.TEAM),
-            "go_live_dates": go_live_dates,
-            "chart": _chart(scope, agents, go_live_dates, len(everyone), ready),
-        },
-    )
+            cohorts=cohorts,
+            rows=page,
+            can_sign_off=self.filters.scope.reach in (Reach.VENDOR, Reach.TEAM),
+            chart=_chart(self.filters.scope, agents, go_live_dates, len(everyone), ready),
+            **context,
+        )
+
+    def get_export_items(self):
+        agents = agents_for_readiness(self.filters.qs)
+        return self.filters.shown(with_outstanding_notices(readiness_of(agents)))
+
+    def get_export_columns(self):
+        def go_live(item):
+            return item.agent.go_live_date.isoformat() if item.agent.go_live_date else ""
+
+        return [
+            (_("Go-live date"), go_live),
+            (_("Ready"), lambda item: yes_no(item.ready)),
+            (_("Progress (%)"), lambda item: item.percent),
+            (_("Courses passed"), lambda item: f"{item.courses_passed}/{len(item.courses)}"),
+            (
+                _("Notices confirmed"),
+                lambda item: f"{item.notices_acknowledged}/{item.notices_required}",
+            ),
+            (
+                _("Signed off"),
+                lambda item: yes_no(item.signed_off) if item.sign_off_required else "",
+            ),
+            (_("Missing"), lambda item: "; ".join(item.blockers)),
+        ]
+
+    def get_export_filename(self):
+        return f"readiness-{timezone.localdate().isoformat()}"
 
 
 def _chart(scope, agents, go_live_dates, total, ready):
-    """Readiness % per day from the daily snapshots, up to today, towards go-live."""
+    """Readiness per day from the daily snapshots, up to today, towards go-live."""
+    if not total:
+        return None
     today = timezone.localdate()
     rows = (
         ReadinessSnapshot.objects.for_scope(scope)
@@ -131,64 +119,21 @@ def _chart(scope, agents, go_live_dates, total, ready):
     )
     points = [(row["day"], row["ready"], row["agents"]) for row in rows if row["day"] < today]
     points.append((today, ready, total))
-    if not total:
-        return None
     first = points[0][0]
     target = max([d for d in go_live_dates if d >= today], default=None)
-    last = max(today, target or today, first + timedelta(days=7))
-    span = max(1, (last - first).days)
-    width, height = 600, 160
-
-    def x(day):
-        return round(width * (day - first).days / span)
-
-    coords = " ".join(
-        f"{x(day)},{round(height - height * (r / n if n else 0))}" for day, r, n in points
+    marks = [(today, "chart__axis", None)]
+    if target:
+        marks.append((target, "chart__golive", _("Go-live")))
+    return day_chart(
+        [(day, r / n if n else 0) for day, r, n in points],
+        first=first,
+        last=max(today, target or today, first + timedelta(days=7)),
+        target=True,
+        marks=marks,
+        days=[(day, round(100 * r / n) if n else 0) for day, r, n in points[-10:]],
+        suffix="%",
+        go_live=target,
     )
-    return {
-        "width": width,
-        "height": height,
-        "points": coords,
-        "first": first,
-        "last": last,
-        "go_live_x": x(target) if target else None,
-        "go_live": target,
-        "today_x": x(today),
-        "days": [(day, round(100 * r / n) if n else 0) for day, r, n in points[-10:]],
-    }
-
-
-def readiness_export(request, fmt):
-    _scope, _vendors, _teams, agents, selected = _filters(request)
-    everyone = with_outstanding_notices(readiness_of(agents_for_readiness(agents)))
-    if selected["state"] != "all":
-        everyone = [r for r in everyone if r.ready == (selected["state"] == "ready")]
-    header = [
-        *agent_columns(),
-        _("Go-live date"),
-        _("Ready"),
-        _("Progress (%)"),
-        _("Courses passed"),
-        _("Notices confirmed"),
-        _("Signed off"),
-        _("Missing"),
-    ]
-    rows = []
-    for item in everyone:
-        agent = item.agent
-        rows.append(
-            [
-                *agent_cells(agent),
-                agent.go_live_date.isoformat() if agent.go_live_date else "",
-                _("yes") if item.ready else _("no"),
-                item.percent,
-                f"{item.courses_passed}/{len(item.courses)}",
-                f"{item.notices_acknowledged}/{item.notices_required}",
-                (_("yes") if item.signed_off else _("no")) if item.sign_off_required else "",
-                "; ".join(item.blockers),
-            ]
-        )
-    return respond(header, rows, f"readiness-{timezone.localdate().isoformat()}", fmt, "readiness")
 
 
 @require_POST
@@ -223,6 +168,5 @@ def sign_off_agent(request, agent_id):
     return redirect(safe_next(request, "training:readiness"))
 
 
-readiness_page = agent_managers_only(readiness_view)
-readiness_export_view = agent_managers_only(readiness_export)
+readiness_page = Readiness.in_portal()
 sign_off_view = agent_managers_only(sign_off_agent)

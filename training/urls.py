@@ -10,7 +10,7 @@ urlpatterns = [
     path("readiness/", manager_views.readiness_page, name="readiness"),
     path(
         "readiness/export.<export:fmt>",
-        manager_views.readiness_export_view,
+        manager_views.readiness_page,
         name="readiness_export",
     ),
     path("readiness/agents/<int:agent_id>/sign-off/", manager_views.sign_off_view, name="sign_off"),

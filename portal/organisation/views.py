@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from portal.tabular import respond
@@ -70,6 +71,7 @@ def agent_list(request):
         )
 
     page = Paginator(agents, AGENTS_PER_PAGE).get_page(request.GET.get("page"))
+    selected = {"team": team_id, "status": status, "channel": channel, "q": query}
     return render(
         request,
         "organisation/agent_list.html",
@@ -78,7 +80,8 @@ def agent_list(request):
             "teams": teams,
             "channels": channels,
             "statuses": AgentProfile.Status.choices,
-            "selected": {"team": team_id, "status": status, "channel": channel, "q": query},
+            "selected": selected,
+            "query": urlencode(selected),
             "show_vendor": len({team.vendor_id for team in teams}) > 1,
         },
     )

@@ -205,3 +205,35 @@ def test_a_draft_never_published_has_no_status_page(client, world):
         )
     client.force_login(world.client_manager)
     assert client.get(reverse("notices_admin_status", args=[draft.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("asked", ["vendor_b", "team_b1", "no such team", "not a number"])
+def test_a_foreign_or_unknown_filter_fails_validation_without_a_leak(client, world, notice, asked):
+    query = {
+        "vendor_b": f"vendor={world.vendor_b.pk}",
+        "team_b1": f"team={world.team_b1.pk}",
+        "no such team": "team=999999",
+        "not a number": "vendor=1%20OR%201=1",
+    }[asked]
+    client.force_login(world.manager_a.user)
+    for url in (
+        reverse("notices:manage_status", args=[notice.pk]),
+        reverse("notices:manage_export", args=[notice.pk, "csv"]),
+    ):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 404, url
+        body = response.content.decode()
+        assert world.vendor_b.name not in body and world.agent_b1.user.name not in body
+
+
+def test_an_unknown_state_says_so_and_shows_the_default(client, world, notice):
+    client.force_login(world.manager_a.user)
+    response = client.get(status_url(notice, state="everything"))
+    assert response.status_code == 200
+    assert [e.code for e in response.context["filters"].errors.as_data()["state"]] == [
+        "invalid_choice"
+    ]
+    assert 'id="f-state_error"' in response.content.decode()
+    # The default: who has not acknowledged yet.
+    assert world.agent_a1.pk not in {d.agent_id for d in response.context["status"].rows}
+    assert response.context["query"] == "state=unacknowledged"

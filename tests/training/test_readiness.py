@@ -141,6 +141,26 @@ def test_other_vendors_and_teams_are_404(client, world, course, who):
         assert client.get(readiness_url(team=world.team_a2.pk)).status_code == 404
 
 
+@pytest.mark.parametrize("query", ["vendor={vendor_b}", "team={team_b1}", "team=x", "vendor=0"])
+def test_a_foreign_or_unknown_filter_fails_validation_without_a_leak(client, world, course, query):
+    query = query.format(vendor_b=world.vendor_b.pk, team_b1=world.team_b1.pk)
+    client.force_login(world.manager_a.user)
+    for url in (readiness_url(), reverse("training:readiness_export", args=["xlsx"])):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 404, url
+        assert world.vendor_b.name.encode() not in response.content
+
+
+def test_a_date_that_is_not_one_says_so_and_filters_nothing(client, world, course):
+    client.force_login(world.manager_a.user)
+    response = client.get(readiness_url(go_live="someday"))
+    assert response.status_code == 200
+    assert "go_live" in response.context["filters"].errors
+    assert 'id="f-go_live_error"' in response.content.decode()
+    assert {r.agent for r in response.context["rows"]} == {world.agent_a1, world.agent_a2}
+    assert response.context["query"] == "state=all"
+
+
 def test_agents_cannot_open_the_readiness_view(client, world, course):
     client.force_login(world.agent_a1.user)
     assert client.get(readiness_url()).status_code == 403
