@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from knowledge.models import KnowledgeIndexPage, VisionPage
+from knowledge.visibility import visible_pages
+
+from .my_tasks import my_tasks
+
 
 class HomePage(Page):
     """The site root: each signed-in person's own "내 할 일 / My tasks"."""
@@ -38,10 +43,6 @@ class HomePage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from knowledge.models import KnowledgeIndexPage, VisionPage
-        from knowledge.visibility import visible_pages
-
-        from .my_tasks import my_tasks
 
         context = super().get_context(request, *args, **kwargs)
         context["tasks"] = my_tasks(request.user)

@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from portal.visibility import VisiblePageLinkHandler
+from portal.rich_text import VisiblePageLinkHandler
 
 
 # After Wagtail's own registration of the "page" link type (order 0), so that ours wins.

@@ -7,4 +7,5 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge")
 
     def ready(self):
+        # Django: an app imports its models and signal modules once the registry is ready.
         from . import signal_handlers, visibility  # noqa: F401

@@ -6,6 +6,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from portal.visibility import viewer, visible
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
 
 
@@ -51,7 +53,6 @@ class RelatedPoliciesBlock(blocks.StructBlock):
         template = "knowledge/blocks/related_policies.html"
 
     def get_context(self, value, parent_context=None):
-        from portal.visibility import viewer, visible
 
         context = super().get_context(value, parent_context)
         # A policy limited to another vendor is not even named to this reader.

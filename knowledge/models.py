@@ -27,6 +27,7 @@ from portal.organisation.roles import CLIENT_ROLES
 from searchindex.korean import analyse
 
 from .blocks import KnowledgeBodyBlock
+from .changes import changes_since, published_versions
 from .forms import KnowledgePageForm
 
 
@@ -268,7 +269,7 @@ class KnowledgePage(Page):
         return page
 
     def serve(self, request, *args, **kwargs):
-        from .visibility import can_view
+        from .visibility import can_view  # visibility imports this module
 
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -305,7 +306,7 @@ class KnowledgeIndexPage(KnowledgePage):
         verbose_name = _("knowledge section")
 
     def get_context(self, request, *args, **kwargs):
-        from .visibility import visible_pages
+        from .visibility import visible_pages  # visibility imports this module
 
         context = super().get_context(request, *args, **kwargs)
         context["children"] = (
@@ -496,8 +497,7 @@ class AnswerPolicyPage(KnowledgePage):
         return self.authority in (AuthorityLevel.AGENT_DECIDES, AuthorityLevel.AGENT_REPORTS)
 
     def get_context(self, request, *args, **kwargs):
-        from .changes import changes_since, published_versions
-        from .policy_summary import summarise
+        from .policy_summary import summarise  # policy_summary imports this module
 
         context = super().get_context(request, *args, **kwargs)
         context["summary_lines"] = summarise(self)

@@ -7,6 +7,7 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Change notices")
 
     def ready(self):
+        # Django: an app imports its models and signal modules once the registry is ready.
         from portal.audit.chain import register_attested
         from portal.organisation.roles import Role, grant
 

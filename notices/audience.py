@@ -3,6 +3,7 @@ rule itself is ``portal.audiences``, shared with courses)."""
 
 from portal.audiences import Audience, audience_of
 from portal.organisation.models import Team, Vendor
+from portal.visibility import visible_page_ids
 
 
 def audience_agents(notice):
@@ -29,7 +30,6 @@ def who_cannot_see(agents, page) -> str:
     """Names of the teams (or vendors) among ``agents`` who may not open ``page``."""
     # Loaded with the models (notices.models checks its form with this module), before
     # Wagtail's rich text can be imported.
-    from portal.visibility import visible_page_ids
 
     specific = page.specific
     if hasattr(specific, "audience_everyone"):

@@ -4,14 +4,20 @@ delivered at once, and acknowledged by some of the demo agents so every dashboar
 something to show. Each notice about a policy is one record with the policy's change,
 so the two always agree. Loaded once: an existing notices section is kept."""
 
+import json
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from knowledge.models import AnswerPolicyPage, AnswerScript
 from portal.organisation.models import AgentProfile
 from portal.publishing import add_page, publish, publish_again
 from portal.questions import question
+from training.models import CoursePage
 
+from . import changes
+from .audience import audience_agents
 from .builders import (
     acknowledge_shown,
     acknowledge_waiting,
@@ -117,7 +123,6 @@ REFUND_QUESTION = question(
 
 
 def _publisher():
-    from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(username="nuri-publisher").first()
 
@@ -126,7 +131,6 @@ def _refund_period_change(now):
     """Three days ago the refund period went from 7 to 14 days: the policy's change and
     the notice that announced it, one record (the demo file holds the policy as it
     reads now, so its earlier wording is published first)."""
-    from knowledge.models import AnswerPolicyPage
 
     publisher = _publisher()
     policy = AnswerPolicyPage.objects.get(external_id=REFUND_POLICY)
@@ -165,10 +169,6 @@ def load_demo_changes() -> int:
     """A change scheduled for next Monday: the delay compensation rises from 3,000 to
     5,000 won in the policy and in the course lesson that teaches it, announced by one
     notice. Loaded once."""
-    from knowledge.models import AnswerPolicyPage, AnswerScript
-    from training.models import CoursePage
-
-    from . import changes
 
     if Change.objects.filter(notice__title=DELAY_NOTICE).exists():
         return 0
@@ -211,7 +211,6 @@ def load_demo_changes() -> int:
 
 def _replaced(raw, old: str, new: str):
     """A StreamField's raw data with ``old`` replaced by ``new`` in every text."""
-    import json
 
     return json.loads(json.dumps(list(raw), ensure_ascii=False).replace(old, new))
 
@@ -225,7 +224,6 @@ def _publish(**fields):
 def _deliver_now(page):
     """Deliver in this process, so the demo starts with full inboxes; the queued dispatch
     finds nothing left to do when the worker starts."""
-    from .audience import audience_agents
 
     version = current_material_version(page)
     create_deliveries(version, list(audience_agents(page).values_list("pk", flat=True)))

@@ -14,6 +14,7 @@ class PortalTask(Task):
     fail, as they would in the worker."""
 
     def __call__(self, *args, **kwargs):
+        # The worker imports this module before Django is set up; scoping needs models.
         from portal.organisation.scoping import nobody_served
 
         with nobody_served():
@@ -38,6 +39,6 @@ def _make_filesystem_queue_folders(sender, **kwargs):
 def _preload_search_analysis(**kwargs):
     """Publishing indexes pages with Kiwi: load its model when a worker process starts,
     not in the middle of the first task (about 2 s)."""
-    from searchindex.korean import preload
+    from searchindex.korean import preload  # after Django is set up, as above
 
     preload()

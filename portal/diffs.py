@@ -30,9 +30,11 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from wagtail.fields import RichTextField, StreamField
+from wagtail.models import PageLogEntry
 from wagtail.rich_text import expand_db_html
 
 from portal.organisation.scoping import system_scope
+from portal.visibility import visible
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
 #: What Wagtail logs when a revision goes live: now, or at its scheduled time by beat.
@@ -268,7 +270,6 @@ def _compare_related(model_field, before, after, viewer) -> list[Item]:
 
 def _keyed_rows(manager, viewer, linked) -> dict[str, tuple[str, list]]:
     """key -> (label, paragraphs) for each row of a child relation or m2m value."""
-    from portal.visibility import visible
 
     if manager is None:
         return {}
@@ -333,7 +334,6 @@ def _keyed_block(block, viewer) -> tuple[str, list]:
 def stream_paragraphs(stream, viewer) -> list[tuple[str, str]]:
     """The paragraphs of an article-like stream: text, callouts, FAQs, the titles of the
     documents, images and policies it shows (policies only those ``viewer`` may open)."""
-    from portal.visibility import visible
 
     paragraphs = []
     for block in stream or []:
@@ -365,7 +365,6 @@ def stream_paragraphs(stream, viewer) -> list[tuple[str, str]]:
 
 def version_number(page, revision_id: int) -> int | None:
     """Which publish of ``page`` made ``revision_id`` live (1 for the first), if any."""
-    from wagtail.models import PageLogEntry
 
     published = list(
         PageLogEntry.objects.filter(page=page, action__in=PUBLISH_ACTIONS, revision__isnull=False)
@@ -381,7 +380,6 @@ def version_number(page, revision_id: int) -> int | None:
 def version_diff(page, revision_id: int, viewer, fields=None) -> VersionDiff | None:
     """What changed in ``page`` (as live now) since ``revision_id``; None if that
     revision is gone. ``fields`` defaults to the page type's ``reader_fields``."""
-    from wagtail.models import PageLogEntry
 
     revision = page.revisions.filter(pk=revision_id).first()
     if revision is None:

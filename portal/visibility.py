@@ -22,9 +22,7 @@ from collections.abc import Callable, Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import escape
 from wagtail.models import Page
-from wagtail.rich_text.pages import PageLinkHandler
 
 from portal.organisation.scoping import current_viewer, viewer_scope
 
@@ -95,17 +93,3 @@ def viewer():
     """The person being served now (``None`` outside a request or when signed out)."""
     user = current_viewer.get()
     return user if _signed_in(user) else None
-
-
-class VisiblePageLinkHandler(PageLinkHandler):
-    """Rich-text links to pages: a link to a page the reader may not open renders as its
-    text alone, without the address (the page's own title is never shown by it)."""
-
-    @classmethod
-    def expand_db_attributes_many(cls, attrs_list: list[dict]) -> list[str]:
-        pages = cls.get_many(attrs_list)
-        allowed = visible_page_ids(viewer(), [page.pk for page in pages if page is not None])
-        return [
-            f'<a href="{escape(page.localized.url)}">' if page and page.pk in allowed else "<a>"
-            for page in pages
-        ]

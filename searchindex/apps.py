@@ -7,4 +7,5 @@ class SearchIndexConfig(AppConfig):
     verbose_name = _("Search index")
 
     def ready(self):
+        # Django: an app imports its models and signal modules once the registry is ready.
         from . import signal_handlers  # noqa: F401

@@ -9,6 +9,7 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
+        # Django: an app imports its models and signal modules once the registry is ready.
         from portal.audit.chain import register_attested
 
         from . import audience, signal_handlers  # noqa: F401 - the page rule, the signals

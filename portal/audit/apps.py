@@ -8,6 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
+        # Django: an app imports its models and signal modules once the registry is ready.
         from .guards import register_guarded_table
 
         register_guarded_table("audit_auditrecord")

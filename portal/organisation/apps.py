@@ -8,4 +8,5 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        # Django: an app imports its models and signal modules once the registry is ready.
         from . import signal_handlers  # noqa: F401

@@ -169,7 +169,7 @@ def viewer_scope(user) -> Scope:
 
 
 def _compute_scope(user) -> Scope:
-    from .models import AgentProfile
+    from .models import AgentProfile  # models import this module for their querysets
 
     role_names = set(user.groups.values_list("name", flat=True))
     profile = (

@@ -67,7 +67,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
         raise UnreadableFile(_("The file is empty."))
     name = filename.lower()
     if data.startswith(XLSX_MAGIC) or name.endswith((".xlsx", ".xlsm")):
-        from .workbook import xlsx_records
+        from .workbook import xlsx_records  # workbook imports this module
 
         with xlsx_records(data) as records:
             return collect(records)
