@@ -276,15 +276,14 @@ class NoticeVersion(VersionRecord):
     content = models.JSONField()
     content_hash = models.CharField(max_length=64)
 
+    page_field = "notice"
+
     class Meta:
         verbose_name = _("notice version")
         constraints = [
             models.UniqueConstraint(fields=["notice", "number"], name="notice_version_number")
         ]
         ordering = ["notice", "number"]
-
-    def __str__(self):
-        return f"{self.notice_id} v{self.number}"
 
 
 class NoticeDispatch(models.Model):
@@ -423,9 +422,7 @@ class Acknowledgement(models.Model):
         return f"{self.agent_id} ✓ {self.version}"
 
     def attested_facts(self) -> dict:
-        """What its audit record must still say (``verify_audit``)."""
         return {
-            "agent_id": self.agent_id,
             "notice_id": self.notice_id,
             "revision_id": self.revision_id,
             "content_hash": self.content_hash,

@@ -63,7 +63,10 @@ class VersionedPage(models.Model):
 
 class VersionRecord(models.Model):
     """One published version of a page: its number, whether it was material, and who
-    published which revision when. Subclasses link the page and keep what was shown."""
+    published which revision when. Subclasses link the page (named by ``page_field``)
+    and keep what was shown."""
+
+    page_field = ""
 
     number = models.PositiveIntegerField(_("version"))
     material = models.BooleanField(_("material"))
@@ -77,6 +80,9 @@ class VersionRecord(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return f"{getattr(self, f'{self.page_field}_id')} v{self.number}"
 
 
 def content_hash(value) -> str:

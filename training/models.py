@@ -171,15 +171,14 @@ class CourseVersion(VersionRecord):
     quiz_hash = models.CharField(max_length=64, blank=True)
     quiz_since = models.PositiveIntegerField(default=1)
 
+    page_field = "course"
+
     class Meta:
         verbose_name = _("course version")
         constraints = [
             models.UniqueConstraint(fields=["course", "number"], name="course_version_number")
         ]
         ordering = ["course", "number"]
-
-    def __str__(self):
-        return f"{self.course_id} v{self.number}"
 
     def lesson_since(self, lesson_id: str) -> int | None:
         return next((item["since"] for item in self.lessons if item["id"] == lesson_id), None)
@@ -310,9 +309,7 @@ class SignOff(models.Model):
         return f"{self.agent_id} signed off by {self.signed_by_id}"
 
     def attested_facts(self) -> dict:
-        """What its audit record must still say (``verify_audit``)."""
         return {
-            "agent_id": self.agent_id,
             "signed_by": self.signed_by_id,
             "statement": self.statement,
             "signed_at": self.signed_at.isoformat(),

@@ -106,7 +106,8 @@ _attested: dict[str, object] = {}
 
 def register_attested(model, label: str) -> None:
     """``model``'s rows are attested records (``attest``): its table is append-only, and
-    ``verify_audit`` checks each row's ``attested_facts()`` against its audit record."""
+    ``verify_audit`` checks each row's agent and ``attested_facts()`` (what else its
+    audit record must still say) against the record."""
 
     register_guarded_table(model._meta.db_table)
     if model._meta.label not in _attested:
@@ -121,7 +122,7 @@ def differences_from_records(model, label: str) -> list[str]:
     problems = []
     for row in rows.iterator(chunk_size=2000):
         payload = row.audit_record.payload
-        for key, value in row.attested_facts().items():
+        for key, value in {"agent_id": row.agent_id, **row.attested_facts()}.items():
             if payload.get(key) != value:
                 problems.append(f"{label} {row.pk}: {key} differs from audit record")
     return problems
