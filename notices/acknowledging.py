@@ -107,20 +107,23 @@ def acknowledge(
             % {"numbers": numbers}
         )
     due = notice.acknowledge_by
+
+    def on_time(now) -> bool:
+        return due is None or now <= due
+
     ack, created = attest(
         Acknowledgement,
         agent=agent,
-        kind="notice.acknowledgement",
         once={"version": material},
         statement=STATEMENT,
-        moment="acknowledged_at",
-        facts={
+        facts=lambda now: {
             "notice_id": notice.pk,
             "version": material.number,
             "seen_version": seen.number,
             "revision_id": revision_id,
             "content_hash": seen.content_hash,
             "answers": answers,
+            "on_time": on_time(now),
         },
         fields=lambda now: {
             "notice": notice,
@@ -129,7 +132,7 @@ def acknowledge(
             "revision_id": revision_id,
             "content_hash": seen.content_hash,
             "answers": answers,
-            "on_time": due is None or now <= due,
+            "on_time": on_time(now),
         },
         ip_address=ip_address,
         user_agent=user_agent,

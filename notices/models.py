@@ -411,6 +411,10 @@ class Acknowledgement(models.Model):
 
     objects = AgentOwnedQuerySet.as_manager()
 
+    attested_kind = "notice.acknowledgement"
+    attested_moment = "acknowledged_at"
+    attested_related = ("version", "seen_version")
+
     class Meta:
         verbose_name = _("acknowledgement")
         constraints = [
@@ -424,10 +428,12 @@ class Acknowledgement(models.Model):
     def attested_facts(self) -> dict:
         return {
             "notice_id": self.notice_id,
+            "version": self.version.number,
+            "seen_version": self.seen_version.number,
             "revision_id": self.revision_id,
             "content_hash": self.content_hash,
-            "statement": self.statement,
-            "acknowledged_at": self.acknowledged_at.isoformat(),
+            "answers": self.answers,
+            "on_time": self.on_time,
         }
 
 

@@ -302,6 +302,10 @@ class SignOff(models.Model):
 
     objects = AgentOwnedQuerySet.as_manager()
 
+    attested_kind = "training.sign_off"
+    attested_moment = "signed_at"
+    attested_related = ()
+
     class Meta:
         verbose_name = _("go-live sign-off")
 
@@ -309,11 +313,7 @@ class SignOff(models.Model):
         return f"{self.agent_id} signed off by {self.signed_by_id}"
 
     def attested_facts(self) -> dict:
-        return {
-            "signed_by": self.signed_by_id,
-            "statement": self.statement,
-            "signed_at": self.signed_at.isoformat(),
-        }
+        return {"signed_by": self.signed_by_id}
 
 
 class CohortQuerySet(VendorOwnedQuerySet):

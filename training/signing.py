@@ -38,10 +38,8 @@ def sign_off(readiness, signed_by, *, ip_address=None, user_agent="") -> tuple[S
     return attest(
         SignOff,
         agent=agent,
-        kind="training.sign_off",
         statement=STATEMENT,
-        moment="signed_at",
-        facts={
+        facts=lambda now: {
             "signed_by": signed_by.pk,
             "courses": [
                 {"course_id": s.course.course_id, "version": s.course.requirement}

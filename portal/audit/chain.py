@@ -55,24 +55,26 @@ def append(kind: str, payload: dict) -> AuditRecord:
 
 
 def attest(
-    model, *, agent, kind, statement, moment, facts, fields, once=None, ip_address=None,
-    user_agent="", before=None,
+    model, *, agent, statement, facts, fields, once=None, ip_address=None, user_agent="",
+    before=None,
 ):  # fmt: skip
     """Record a statement about ``agent`` once (an acknowledgement, a sign-off): its
-    audit record and ``model``'s row pointing at it, in one transaction, the chain locked
-    first so that of two repeats the first wins and the second gets its row.
+    audit record (of ``model.attested_kind``) and ``model``'s row pointing at it, in one
+    transaction, the chain locked first so that of two repeats the first wins and the
+    second gets its row.
 
-    The record names the agent (id and employee number) and the row links them.
-    ``once``: what else names the statement (e.g. the version); ``moment``: the name
-    both give the moment it was made (``signed_at``); ``facts``: what the audit record
-    says besides the agent, the statement, the moment, the IP address and the browser;
-    ``fields(now)``: the row's other fields; ``before``: run first in the transaction.
-    Returns (row, created).
+    The record names the agent (id and employee number) and the row links them; both
+    name the moment the same way (``model.attested_moment``, e.g. ``signed_at``).
+    ``once``: what else names the statement (e.g. the version); ``facts(now)``: what the
+    audit record says besides the agent, the statement, the moment, the IP address and
+    the browser; ``fields(now)``: the row's other fields; ``before``: run first in the
+    transaction. Returns (row, created).
     """
+    moment = model.attested_moment
     user_agent = (user_agent or "")[:500]
     stated = {"statement": str(statement), "ip_address": ip_address, "user_agent": user_agent}
     once = {"agent": agent, **(once or {})}
-    facts = {"agent_id": agent.pk, "employee_number": agent.employee_number, **facts}
+    named = {"agent_id": agent.pk, "employee_number": agent.employee_number}
     try:
         with transaction.atomic():
             if before is not None:
@@ -82,7 +84,9 @@ def attest(
             if existing is not None:
                 return existing, False
             now = timezone.now()
-            record = append(kind, {**facts, **stated, moment: now.isoformat()})
+            record = append(
+                model.attested_kind, {**named, **facts(now), **stated, moment: now.isoformat()}
+            )
             row = model.objects.create(
                 agent=agent, **fields(now), **stated, **{moment: now}, audit_record=record
             )
@@ -106,8 +110,11 @@ _attested: dict[str, object] = {}
 
 def register_attested(model, label: str) -> None:
     """``model``'s rows are attested records (``attest``): its table is append-only, and
-    ``verify_audit`` checks each row's agent and ``attested_facts()`` (what else its
-    audit record must still say) against the record."""
+    ``verify_audit`` checks them against their audit records both ways.
+
+    The model says ``attested_kind`` (its records' kind), ``attested_moment`` (the
+    name of the moment), ``attested_facts()`` (what else its record must still say) and
+    ``attested_related`` (the relations those facts read)."""
 
     register_guarded_table(model._meta.db_table)
     if model._meta.label not in _attested:
@@ -116,15 +123,44 @@ def register_attested(model, label: str) -> None:
 
 
 def differences_from_records(model, label: str) -> list[str]:
-    """Each row of ``model`` whose ``attested_facts()`` no longer match the payload its
-    audit record attested."""
-    rows = model._default_manager.unscoped().select_related("audit_record").order_by("pk")
+    """What no longer agrees between ``model``'s rows and their audit records: a fact a
+    row says otherwise than its record (the agent, the statement, the moment, the IP
+    address, the browser and the model's own facts), a row linked to a record of another
+    kind, and a record whose row is gone.
+
+    A fact an older record does not name is not compared: the chain proves that record
+    unchanged since it was written."""
+    moment = model.attested_moment
+    rows = (
+        model._default_manager.unscoped()
+        .select_related("audit_record", *model.attested_related)
+        .order_by("pk")
+    )
     problems = []
     for row in rows.iterator(chunk_size=2000):
-        payload = row.audit_record.payload
-        for key, value in {"agent_id": row.agent_id, **row.attested_facts()}.items():
-            if payload.get(key) != value:
-                problems.append(f"{label} {row.pk}: {key} differs from audit record")
+        record = row.audit_record
+        if record.kind != model.attested_kind:
+            problems.append(f"{label} {row.pk}: linked to a {record.kind!r} audit record")
+            continue
+        facts = {
+            "agent_id": row.agent_id,
+            "statement": row.statement,
+            "ip_address": row.ip_address,
+            "user_agent": row.user_agent,
+            moment: getattr(row, moment).isoformat(),
+            **row.attested_facts(),
+        }
+        for key, value in facts.items():
+            if key in record.payload and record.payload[key] != value:
+                problems.append(f"{label} {row.pk}: {key} differs from audit record {record.pk}")
+    linked = model._default_manager.unscoped().values("audit_record_id")
+    missing = (
+        AuditRecord.objects.filter(kind=model.attested_kind)
+        .exclude(pk__in=linked)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    problems += [f"audit record {pk}: its {label} is missing" for pk in missing]
     return problems
 
 

@@ -102,6 +102,46 @@ def test_verify_audit_passes_then_finds_tampering(world, capsys):
     assert "does not match its hash" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"ip_address": "10.9.9.9"},
+        {"user_agent": "forged"},
+        {"on_time": False},
+        {"answers": {"0": ["0"]}},
+        {"statement": "I skimmed it."},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_verify_audit_finds_an_acknowledgement_changed_behind_the_application(
+    world, capsys, change
+):
+    """As someone holding the database would, with the append-only triggers lifted: the
+    row changes, its record and the chain do not."""
+    notice = publish_notice(everyone=True, questions=[QUESTION])
+    ack(notice, world.agent_a1, answers={"0": ["1"]})
+    guards.remove(connection, "notices_acknowledgement")
+    Acknowledgement.objects.update(**change)
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    assert f"{next(iter(change))} differs from audit record" in capsys.readouterr().err
+
+
+def test_verify_audit_finds_a_deleted_acknowledgement(world, capsys):
+    notice = publish_notice(everyone=True)
+    for agent in (world.agent_a1, world.agent_a2):
+        ack(notice, agent)
+    guards.remove(connection, "notices_acknowledgement")
+    gone = Acknowledgement.objects.get(agent=world.agent_a2)
+    Acknowledgement.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    assert (
+        f"audit record {gone.audit_record_id}: its acknowledgement is missing"
+        in capsys.readouterr().err
+    )
+
+
 def test_acknowledging_through_the_page(client, world):
     notice = publish_notice(teams=[world.team_a1], questions=[QUESTION])
     client.force_login(world.agent_a1.user)

@@ -224,6 +224,34 @@ def test_a_team_lead_signs_off_from_the_view(client, world, course):
     assert SignOff.objects.count() == 1
 
 
+def test_verify_audit_finds_a_sign_off_changed_or_deleted_behind_the_application(
+    client, world, course, capsys
+):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from portal.audit import guards
+
+    world.vendor_a.go_live_sign_off = True
+    world.vendor_a.save()
+    pass_course(course, world.agent_a1)
+    client.force_login(world.lead_a1.user)
+    client.post(reverse("training:sign_off", args=[world.agent_a1.pk]))
+    signed = SignOff.objects.get()
+    call_command("verify_audit")
+    guards.remove(connection, "training_signoff")
+    SignOff.objects.update(signed_by=world.manager_a.user)
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    assert f"sign-off {signed.pk}: signed_by differs" in capsys.readouterr().err
+    SignOff.objects.all().delete()
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+    assert f"audit record {signed.audit_record_id}: its sign-off is missing" in (
+        capsys.readouterr().err
+    )
+
+
 def test_the_query_count_does_not_grow_with_the_number_of_agents(client, world):
     courses = [publish_course(f"교육 {n}") for n in range(3)]
     notice = publish_notice(everyone=True)
