@@ -74,11 +74,10 @@ def english():
 
 @pytest.fixture(autouse=True)
 def _lift_append_only_guards_after_transactional_tests(request):
-    """SQLite empties tables with DELETE, which the append-only triggers refuse.
-
-    PostgreSQL empties them with TRUNCATE, which row triggers do not see. Tests that
-    check the triggers install them themselves (``portal.audit.guards.install``).
-    """
+    """A transactional test's database is emptied afterwards: by DELETE on SQLite and by
+    TRUNCATE on PostgreSQL, both of which the append-only triggers refuse. They are lifted
+    first; tests that check the triggers install them themselves
+    (``portal.audit.guards.install``)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or bool(
         marker and marker.kwargs.get("transaction")
@@ -92,9 +91,8 @@ def _lift_append_only_guards_after_transactional_tests(request):
 
     from portal.audit import guards
 
-    if connection.vendor == "sqlite":
-        for table in guards.guarded_tables():
-            guards.remove(connection, table)
+    for table in guards.guarded_tables():
+        guards.remove(connection, table)
 
 
 @pytest.fixture

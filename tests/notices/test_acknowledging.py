@@ -102,6 +102,21 @@ def test_verify_audit_passes_then_finds_tampering(world, capsys):
     assert "does not match its hash" in capsys.readouterr().err
 
 
+def test_the_database_refuses_to_truncate_the_ledger(world):
+    """Row triggers do not see TRUNCATE; a statement-level guard does (PostgreSQL; SQLite
+    has no TRUNCATE)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE exists on PostgreSQL only (DATABASE_URL=postgres://…)")
+    for table in guards.guarded_tables():
+        guards.install(connection, table)
+    notice = publish_notice(teams=[world.team_a1])
+    ack(notice, world.agent_a1)
+    for table in guards.guarded_tables():
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert Acknowledgement.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "change",
     [
