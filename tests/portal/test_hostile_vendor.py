@@ -397,8 +397,7 @@ def _people(world):
 
 
 @pytest.mark.parametrize("role", ["vendor manager", "team lead", "agent", "signed out"])
-def test_no_url_shows_another_vendor_to(role, world, foreign, settings):
-    settings.SESSION_SAVE_EVERY_REQUEST = False  # speed only: no session write per request
+def test_no_url_shows_another_vendor_to(role, world, foreign):
     person = _people(world)[role]
     client = Client(raise_request_exception=False)
     if person is not None:
