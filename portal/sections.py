@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page, Site
 
+from portal.publishing import publish_new
+
 
 class SectionIndexPage(Page):
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
@@ -40,7 +42,4 @@ class SectionIndexPage(Page):
         if existing is not None:
             return existing
         home = Site.objects.get(is_default_site=True).root_page.specific
-        section = cls(**fields)
-        home.add_child(instance=section)
-        section.save_revision().publish()
-        return section
+        return publish_new(home, cls(**fields))

@@ -37,6 +37,7 @@ def install(connection, table: str) -> None:
                 f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {function}()"
             )
+            _refuse_truncate(cursor, table, function)
         elif connection.vendor == "sqlite":
             for event in ("UPDATE", "DELETE"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}_{event.lower()}")
@@ -44,7 +45,6 @@ def install(connection, table: str) -> None:
                     f"CREATE TRIGGER {trigger}_{event.lower()} BEFORE {event} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE % table}'); END"
                 )
-    install_truncate_guard(connection, table)
 
 
 def install_truncate_guard(connection, table: str) -> None:
@@ -52,12 +52,15 @@ def install_truncate_guard(connection, table: str) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        function = _refusal(cursor, table)
-        cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
-        cursor.execute(
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        )
+        _refuse_truncate(cursor, table, _refusal(cursor, table))
+
+
+def _refuse_truncate(cursor, table: str, function: str) -> None:
+    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+    cursor.execute(
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+    )
 
 
 def remove_truncate_guard(connection, table: str) -> None:

@@ -23,7 +23,7 @@ What a user may see is decided in one place, ``viewer_scope``:
 - anybody else sees nothing.
 """
 
-from contextlib import ContextDecorator, contextmanager
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
@@ -94,39 +94,19 @@ class SystemViewer:
         setattr(self, _CACHE_ATTR, Scope(Reach.ALL))
 
 
-class system_scope(ContextDecorator):
+def system_scope(reason: str):
     """The named escape: ``with system_scope("why"):`` or ``@system_scope("why")`` runs
     a block for the whole system, seeing every vendor. The reason is for the reader (and
-    for ``current_viewer().reason`` when debugging); it changes nothing."""
-
-    def __init__(self, reason: str):
-        if not reason:
-            raise ValueError("system_scope needs a reason.")
-        self.reason = reason
-        self._tokens = []
-
-    def _recreate_cm(self):
-        # One instance per call, so a decorated function may run in several threads.
-        return type(self)(self.reason)
-
-    def __enter__(self):
-        self._tokens.append(current_viewer.set(SystemViewer(self.reason)))
-        return self
-
-    def __exit__(self, *exc):
-        current_viewer.reset(self._tokens.pop())
-        return False
+    for ``current_viewer.get().reason`` when debugging); it changes nothing."""
+    if not reason:
+        raise ValueError("system_scope needs a reason.")
+    return acting_as(SystemViewer(reason))
 
 
-@contextmanager
 def nobody_served():
     """Run a block with no viewer, as a task or a command starts: vendor-owned queries
     must then state their scope."""
-    token = current_viewer.set(_NO_VIEWER)
-    try:
-        yield
-    finally:
-        current_viewer.reset(token)
+    return acting_as(_NO_VIEWER)
 
 
 class ScopedCommand(BaseCommand):
@@ -195,12 +175,13 @@ def _compute_scope(user) -> Scope:
     return NOTHING
 
 
-def _refuse(model):
-    raise UnscopedQueryError(
-        f"{model.__name__} rows are vendor-owned: call .for_user(user) (or .unscoped() "
-        f"in code that has checked access), or run inside acting_as(user) or "
-        f"system_scope(reason)."
-    )
+def _require_scope(query) -> None:
+    if not query.scoped and not unscoped_queries_allowed():
+        raise UnscopedQueryError(
+            f"{query.model.__name__} rows are vendor-owned: call .for_user(user) (or "
+            f".unscoped() in code that has checked access), or run inside acting_as(user) "
+            f"or system_scope(reason)."
+        )
 
 
 _building_exclusion: ContextVar = ContextVar("portal_building_exclusion", default=False)
@@ -228,8 +209,7 @@ class ScopedQuery(Query):
             _building_exclusion.reset(token)
 
     def get_compiler(self, *args, **kwargs):
-        if not self.scoped and not unscoped_queries_allowed():
-            _refuse(self.model)
+        _require_scope(self)
         return super().get_compiler(*args, **kwargs)
 
 
@@ -263,17 +243,13 @@ class ScopedQuerySet(models.QuerySet):
         self.query.scoped = True
         return self
 
-    def _require_scope(self):
-        # Updates and deletes compile other query classes; they are checked here.
-        if not self.query.scoped and not unscoped_queries_allowed():
-            _refuse(self.model)
-
+    # Updates and deletes compile other query classes; they are checked here.
     def update(self, **kwargs):
-        self._require_scope()
+        _require_scope(self.query)
         return super().update(**kwargs)
 
     def delete(self):
-        self._require_scope()
+        _require_scope(self.query)
         return super().delete()
 
 
