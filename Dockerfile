@@ -18,9 +18,9 @@ RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 
 COPY . .
 # collectstatic needs a secret only to import the settings; this one never serves a request.
-RUN SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only-not-a-secret AUDIT_KEY=build-only-not-a-key python manage.py collectstatic --noinput \
     && useradd --system --create-home portal \
-    && mkdir -p /var/lib/portal/media \
+    && mkdir -p /var/lib/portal/media /var/lib/portal/audit \
     && chown -R portal /var/lib/portal
 USER portal
 

@@ -104,7 +104,6 @@ def bulk_acknowledge(notice, version, agents, when=None):
                 kind="bench",
                 payload={},
                 created_at=now,
-                previous_hash="0" * 64,
                 record_hash=f"{offset + i:064d}",
             )
             for i in range(len(agents))

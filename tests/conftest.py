@@ -73,6 +73,11 @@ def english():
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints_of_this_test_only(settings, tmp_path):
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit"
+
+
+@pytest.fixture(autouse=True)
 def _lift_append_only_guards_after_transactional_tests(request):
     """A transactional test's database is emptied afterwards: by DELETE on SQLite and by
     TRUNCATE on PostgreSQL, both of which the append-only triggers refuse. They are lifted

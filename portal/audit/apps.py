@@ -12,3 +12,4 @@ class AuditConfig(AppConfig):
         from .guards import register_guarded_table
 
         register_guarded_table("audit_auditrecord")
+        register_guarded_table("audit_chainentry")

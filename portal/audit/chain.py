@@ -1,47 +1,57 @@
-"""Appending to and verifying the audit chain.
+"""Writing to and verifying the attestation ledger.
 
-Appends are serialised (a transaction-scoped advisory lock on PostgreSQL; SQLite allows
-one writer anyway), so two concurrent appends can never both chain to the same parent.
+A record is written, keyed, in the transaction of what it attests (``attest``); nothing
+on that path locks more than the one statement it records, so acknowledgements run side
+by side. ``seal`` gives pending records their places in the chain, in batches, one
+sealer at a time (an advisory lock on PostgreSQL; SQLite has one writer anyway), from
+whatever has committed when it looks: a record whose transaction commits later is simply
+sealed by the next batch, never skipped. ``verify_chain`` walks it all back.
+
+Every hash is an HMAC under ``AUDIT_KEY``, which the database never holds: someone who
+can rewrite tables can still not write a record, or a chain, that verifies.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .guards import register_guarded_table
-from .models import AuditRecord
+from .models import AuditRecord, ChainEntry
 
 GENESIS = "0" * 64
-#: An arbitrary, fixed key for pg_advisory_xact_lock: "audit" in ASCII.
-_LOCK_KEY = 0x6175646974
+#: An arbitrary, fixed key for the sealers' pg_advisory_xact_lock: "seal" in ASCII.
+_SEALER_LOCK = 0x7365616C
+#: Records sealed per transaction: a killed sealer loses at most one batch of work.
+SEAL_BATCH = 1000
 
 
 def canonical(payload: dict) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def compute_hash(previous_hash: str, kind: str, payload: dict, created_at) -> str:
-    material = "\n".join([previous_hash, kind, created_at.isoformat(), canonical(payload)])
-    return hashlib.sha256(material.encode()).hexdigest()
+def keyed_hash(*parts: str) -> str:
+    key = settings.AUDIT_KEY.encode()
+    return hmac.new(key, "\n".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-def lock_chain() -> None:
-    """Hold the chain for the rest of the current transaction."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+def record_hash(kind: str, payload: dict, created_at) -> str:
+    return keyed_hash("record", kind, created_at.isoformat(), canonical(payload))
+
+
+def entry_hash(previous_hash: str, position: int, record_hash: str, sealed_at) -> str:
+    return keyed_hash("entry", previous_hash, str(position), record_hash, sealed_at.isoformat())
 
 
 def append(kind: str, payload: dict) -> AuditRecord:
-    """Add a record at the end of the chain; call inside ``transaction.atomic``."""
+    """Write a record, pending its seal; call inside the transaction it attests."""
     if not connection.in_atomic_block:
-        raise RuntimeError("audit records are appended inside the transaction they attest")
-    lock_chain()
-    last = AuditRecord.objects.order_by("-pk").values_list("record_hash", flat=True).first()
-    previous = last or GENESIS
+        raise RuntimeError("audit records are written inside the transaction they attest")
     created_at = timezone.now()
     # JSON round-trip so the hash covers exactly what the database will give back.
     payload = json.loads(canonical(payload))
@@ -49,9 +59,53 @@ def append(kind: str, payload: dict) -> AuditRecord:
         kind=kind,
         payload=payload,
         created_at=created_at,
-        previous_hash=previous,
-        record_hash=compute_hash(previous, kind, payload, created_at),
+        record_hash=record_hash(kind, payload, created_at),
     )
+
+
+def seal(batch: int = SEAL_BATCH) -> int:
+    """Chain every record pending now; returns how many were sealed.
+
+    One batch per transaction: a sealer killed mid-batch leaves its batch pending (the
+    transaction rolls back), and the unique position, record and previous hash of each
+    entry refuse a second sealer that would fork or repeat the chain.
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEALER_LOCK])
+            head = ChainEntry.objects.order_by("-position").values_list(
+                "position", "entry_hash"
+            ).first() or (0, GENESIS)
+            pending = list(
+                AuditRecord.objects.filter(chain_entry__isnull=True)
+                .order_by("created_at", "pk")
+                .values_list("pk", "record_hash")[:batch]
+            )
+            if not pending:
+                return sealed
+            position, previous = head
+            now = timezone.now()
+            entries = []
+            for record_id, hashed in pending:
+                position += 1
+                current = entry_hash(previous, position, hashed, now)
+                entries.append(
+                    ChainEntry(
+                        position=position,
+                        record_id=record_id,
+                        previous_hash=previous,
+                        entry_hash=current,
+                        sealed_at=now,
+                    )
+                )
+                previous = current
+            ChainEntry.objects.bulk_create(entries)
+        sealed += len(pending)
+        if len(pending) < batch:
+            return sealed
 
 
 def attest(
@@ -60,12 +114,12 @@ def attest(
 ):  # fmt: skip
     """Record a statement about ``agent`` once (an acknowledgement, a sign-off): its
     audit record (of ``model.attested_kind``) and ``model``'s row pointing at it, in one
-    transaction, the chain locked first so that of two repeats the first wins and the
-    second gets its row.
+    transaction; of two repeats the first wins and the second gets its row.
 
     The record names the agent (id and employee number) and the row links them; both
     name the moment the same way (``model.attested_moment``, e.g. ``signed_at``).
-    ``once``: what else names the statement (e.g. the version); ``facts(now)``: what the
+    ``once``: what else names the statement (e.g. the version), with the agent the
+    fields of ``model``'s unique constraint; ``facts(now)``: what the
     audit record says besides the agent, the statement, the moment, the IP address and
     the browser; ``fields(now)``: the row's other fields; ``before``: run first in the
     transaction. Returns (row, created).
@@ -73,16 +127,11 @@ def attest(
     moment = model.attested_moment
     user_agent = (user_agent or "")[:500]
     stated = {"statement": str(statement), "ip_address": ip_address, "user_agent": user_agent}
-    once = {"agent": agent, **(once or {})}
     named = {"agent_id": agent.pk, "employee_number": agent.employee_number}
     try:
         with transaction.atomic():
             if before is not None:
                 before()
-            lock_chain()
-            existing = model.objects.unscoped().filter(**once).first()
-            if existing is not None:
-                return existing, False
             now = timezone.now()
             record = append(
                 model.attested_kind, {**named, **facts(now), **stated, moment: now.isoformat()}
@@ -92,7 +141,12 @@ def attest(
             )
             return row, True
     except IntegrityError:
-        return model.objects.unscoped().get(**once), False
+        # The model's unique constraint on ``once`` is the guard: of two repeats, the
+        # second waits for the first's commit, then finds its row.
+        existing = model.objects.unscoped().filter(agent=agent, **(once or {})).first()
+        if existing is None:
+            raise
+        return existing, False
 
 
 #: Checks other apps add (``register_verifier``): each returns a list of problems found in
@@ -171,6 +225,8 @@ def verify_linked_records() -> list[str]:
 @dataclass
 class ChainReport:
     records: int
+    pending: int
+    head: tuple[int, str]
     problems: list[str]
 
     @property
@@ -178,20 +234,47 @@ class ChainReport:
         return not self.problems
 
 
-def verify_chain() -> ChainReport:
+def verify_chain(now=None) -> ChainReport:
+    """Walk the chain: every entry follows the one before it, every hash is the key's
+    and matches what it covers, every record was sealed within the merge delay (and a
+    record still pending is not older than that)."""
+    now = now or timezone.now()
+    bound = timedelta(seconds=settings.AUDIT_MERGE_DELAY_SECONDS)
+    late = f"the bound is {settings.AUDIT_MERGE_DELAY_SECONDS} s"
     problems = []
-    previous = GENESIS
-    count = 0
-    with transaction.atomic():
-        records = AuditRecord.objects.order_by("pk").iterator(chunk_size=2000)
-        for record in records:
-            count += 1
-            if record.previous_hash != previous:
-                problems.append(f"record {record.pk}: does not follow the record before it")
-            expected = compute_hash(
-                record.previous_hash, record.kind, record.payload, record.created_at
+    position, previous = 0, GENESIS
+    entries = ChainEntry.objects.select_related("record").order_by("position")
+    for entry in entries.iterator(chunk_size=2000):
+        record, where = entry.record, f"record {entry.record_id} (position {entry.position})"
+        if entry.position != position + 1:
+            problems.append(f"positions {position + 1}-{entry.position - 1}: missing")
+        if entry.previous_hash != previous:
+            problems.append(f"{where}: does not follow the entry before it")
+        if entry.entry_hash != entry_hash(
+            entry.previous_hash, entry.position, record.record_hash, entry.sealed_at
+        ):
+            problems.append(f"{where}: its place in the chain does not match its keyed hash")
+        problems += _record_problems(record)
+        waited = (entry.sealed_at - record.created_at).total_seconds()
+        if waited > bound.total_seconds():
+            problems.append(f"{where}: sealed {waited:.0f} s after it was written ({late})")
+        position, previous = entry.position, entry.entry_hash
+    pending = 0
+    for record in AuditRecord.objects.filter(chain_entry__isnull=True).order_by("pk").iterator():
+        pending += 1
+        problems += _record_problems(record)
+        waited = (now - record.created_at).total_seconds()
+        if waited > bound.total_seconds():
+            problems.append(
+                f"record {record.pk}: not sealed {waited:.0f} s after it was written ({late}); "
+                "is beat running audit.seal?"
             )
-            if expected != record.record_hash:
-                problems.append(f"record {record.pk}: content does not match its hash")
-            previous = record.record_hash
-    return ChainReport(records=count, problems=problems)
+    return ChainReport(
+        records=position, pending=pending, head=(position, previous), problems=problems
+    )
+
+
+def _record_problems(record) -> list[str]:
+    if record.record_hash != record_hash(record.kind, record.payload, record.created_at):
+        return [f"record {record.pk}: content does not match its keyed hash"]
+    return []

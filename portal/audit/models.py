@@ -1,9 +1,13 @@
-"""The audit trail: append-only records chained by hash.
+"""The attestation ledger: keyed records, chained by a sealer, anchored by checkpoints.
 
-Each record's hash covers its own content and the previous record's hash, so changing,
-removing or reordering any record breaks every hash after it; ``verify_audit`` walks the
-chain. Database triggers (see ``guards``) refuse UPDATE and DELETE on the trail and on
-the records that point into it, so even a direct SQL session cannot quietly rewrite it.
+An ``AuditRecord`` is written in the transaction of what it attests (an acknowledgement,
+a sign-off), with an HMAC of its content under ``AUDIT_KEY``, a key kept outside the
+database. A sealer (``chain.seal``, run by beat) later gives each record its place in
+the chain, a ``ChainEntry`` whose keyed hash covers the record's and the entry before
+it; so no request waits on a lock over the whole chain (the Certificate Transparency
+pattern: leaves first, then sequenced within a bounded merge delay). Checkpoints written
+outside the database (``checkpoints``) pin the chain's length and head. Database
+triggers (``guards``) refuse UPDATE, DELETE and TRUNCATE on both tables.
 """
 
 from django.db import models
@@ -14,8 +18,8 @@ class AuditRecord(models.Model):
     kind = models.CharField(_("kind"), max_length=64)
     payload = models.JSONField(_("what was attested"))
     created_at = models.DateTimeField(_("recorded at (UTC)"))
-    previous_hash = models.CharField(max_length=64)
-    record_hash = models.CharField(max_length=64, unique=True)
+    #: HMAC-SHA256 of kind, time and payload under AUDIT_KEY (``chain.record_hash``).
+    record_hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("audit record")
@@ -24,3 +28,22 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.kind} {self.record_hash[:12]}"
+
+
+class ChainEntry(models.Model):
+    """A record's place in the chain, given once by the sealer."""
+
+    position = models.PositiveBigIntegerField(_("position"), unique=True)
+    record = models.OneToOneField(AuditRecord, on_delete=models.PROTECT, related_name="chain_entry")
+    # Unique: a hash is followed once, so two sealers can never fork the chain.
+    previous_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(_("sealed at (UTC)"))
+
+    class Meta:
+        verbose_name = _("chain entry")
+        verbose_name_plural = _("chain entries")
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.position}: record {self.record_id} {self.entry_hash[:12]}"

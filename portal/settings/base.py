@@ -283,6 +283,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.record_readiness_snapshots",
         "schedule": float(env_int("TRAINING_SNAPSHOT_EVERY_SECONDS", 60 * 60)),
     },
+    "seal-audit-records": {
+        "task": "audit.seal",
+        "schedule": float(env_int("AUDIT_SEAL_EVERY_SECONDS", 2)),
+        # A seal that could not start in time is overtaken by the next one.
+        "options": {"expires": float(env_int("AUDIT_SEAL_EVERY_SECONDS", 2))},
+    },
+    "write-audit-checkpoint": {
+        "task": "audit.checkpoint",
+        "schedule": float(env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 60 * 60)),
+    },
     "send-review-reminders": {
         "task": "knowledge.send_review_reminders",
         "schedule": crontab(hour=KNOWLEDGE_REVIEW_REMINDER_HOUR, minute=15),
@@ -296,6 +306,18 @@ TRAINING_NUDGE_DAYS = [
 ]
 #: A cohort short of 100% this many days before go-live is reported at risk (once).
 TRAINING_AT_RISK_DAYS = env_int("TRAINING_AT_RISK_DAYS", 3)
+
+# The attestation ledger (README: "Audit trail"). Records are keyed with AUDIT_KEY, which
+# lives outside the database: whoever holds only the database cannot forge a record.
+# Production refuses to start without it; first runs and tests use a fixed one.
+AUDIT_KEY = env_str("AUDIT_KEY", "dev-only-audit-key-not-for-production-use-0123456789")
+#: A record is chained by the sealer within this many seconds (verify_audit checks it).
+AUDIT_MERGE_DELAY_SECONDS = env_int("AUDIT_MERGE_DELAY_SECONDS", 10)
+#: Checkpoints (chain length and head, keyed) are written here, outside the database.
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit")))
+#: And also sent to these addresses and this URL (JSON POST), when set.
+AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS")
+AUDIT_CHECKPOINT_WEBHOOK = env_str("AUDIT_CHECKPOINT_WEBHOOK")
 
 # Change notices. All intervals in the environment so operations can tune them.
 #: Remind unacknowledged agents this long before the due date (and again at it).

@@ -4,11 +4,17 @@
 (``tests/portal/test_settings.py`` checks it).
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_str, mandatory_secret
 
 DEBUG = False
 SECRET_KEY = mandatory_secret("SECRET_KEY")
+AUDIT_KEY = mandatory_secret("AUDIT_KEY")
+if AUDIT_KEY == SECRET_KEY:
+    # Rotating SECRET_KEY (sessions, reset links) must never touch the ledger's proofs.
+    raise ImproperlyConfigured("AUDIT_KEY must differ from SECRET_KEY")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Behind a TLS-terminating proxy (the usual deployment), trust its scheme header.

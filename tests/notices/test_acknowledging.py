@@ -9,6 +9,7 @@ from django.urls import reverse
 from notices.acknowledging import AcknowledgementRefused
 from notices.models import Acknowledgement
 from portal.audit import guards
+from portal.audit.chain import seal
 from portal.audit.models import AuditRecord
 from portal.publishing import publish_again
 
@@ -91,7 +92,10 @@ def test_verify_audit_passes_then_finds_tampering(world, capsys):
     for agent in (world.agent_a1, world.agent_a2, world.agent_b1):
         ack(notice, agent)
     call_command("verify_audit")
-    assert "3 records" in capsys.readouterr().out
+    assert "0 records sealed, 3 pending" in capsys.readouterr().out
+    seal()
+    call_command("verify_audit")
+    assert "3 records sealed, 0 pending" in capsys.readouterr().out
     # Tamper as someone with direct database access would, triggers lifted first.
     guards.remove(connection, "audit_auditrecord")
     middle = AuditRecord.objects.order_by("pk")[1]
@@ -99,7 +103,7 @@ def test_verify_audit_passes_then_finds_tampering(world, capsys):
     AuditRecord.objects.filter(pk=middle.pk).update(payload=payload)
     with pytest.raises(CommandError):
         call_command("verify_audit")
-    assert "does not match its hash" in capsys.readouterr().err
+    assert "content does not match its keyed hash" in capsys.readouterr().err
 
 
 def test_the_database_refuses_to_truncate_the_ledger(world):

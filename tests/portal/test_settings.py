@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "prod-secret-" + "x7Qp2Lm9Zr4Tb8Vn1Kc6Hs3Jd5Wf0Ya" * 2
+AUDIT_KEY = "prod-audit-" + "Gh4Rt8Yu2Io6Pl0Kj3Mn7Bv1Cx5Za9Q" * 2
 # Nothing else from the outer environment: not the CI's services, nor a test's switches.
 KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
@@ -68,6 +69,7 @@ def test_production_passes_the_deploy_check_without_warnings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "PORTAL_VAR_DIR": str(tmp_path),
         "SECRET_KEY": SECRET,
+        "AUDIT_KEY": AUDIT_KEY,
         "ALLOWED_HOSTS": "portal.example.com",
     }
     result = subprocess.run(
@@ -87,6 +89,14 @@ def test_production_refuses_to_start_without_a_secret(load, secret):
     env = {} if secret is None else {"SECRET_KEY": secret}
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set"):
         load("portal.settings.production", **env)
+    env = {"SECRET_KEY": SECRET} | ({} if secret is None else {"AUDIT_KEY": secret})
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_KEY is not set"):
+        load("portal.settings.production", **env)
+
+
+def test_production_keeps_the_audit_key_apart_from_the_secret_key(load):
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_KEY must differ from SECRET_KEY"):
+        load("portal.settings.production", SECRET_KEY=SECRET, AUDIT_KEY=SECRET)
 
 
 DEFAULTS = {
@@ -153,7 +163,7 @@ def test_a_malformed_setting_is_named(load):
 
 def test_production_sends_the_content_security_policy_and_throttles_sign_in(load):
     settings = load(
-        "portal.settings.production", SECRET_KEY=SECRET, ALLOWED_HOSTS="portal.example.com"
+        "portal.settings.production", SECRET_KEY=SECRET, AUDIT_KEY=AUDIT_KEY, ALLOWED_HOSTS="portal.example.com"
     )
     csp = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     assert "portal.http.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
