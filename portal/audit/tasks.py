@@ -4,14 +4,14 @@ from celery import shared_task
 
 from portal.organisation.scoping import system_scope
 
-from .chain import seal
+from .chain import SEAL_BATCH, seal
 from .checkpoints import send_checkpoint, write_checkpoint
 
 
 @shared_task(name="audit.seal")
 @system_scope("seals every vendor's audit records")
-def seal_records() -> int:
-    return seal()
+def seal_records(batch: int = SEAL_BATCH) -> int:
+    return seal(batch)
 
 
 @shared_task(name="audit.checkpoint")
