@@ -4,10 +4,15 @@
         .venv/bin/python benchmarks/ack_load.py [--concurrency 100] [--per-client 10]
 
 Each of ``concurrency`` clients signs in as its own agents (sessions made directly) and
-POSTs "I have read and understood" once per agent, then the same clients hit /healthz,
-a trivial view on the same server, as the floor. Prints, as its last line:
-{"concurrency": 100, "rps": ..., "p95_ms": ..., "errors": ..., "floor_rps": ...}
-and checks that there is exactly one acknowledgement per agent afterwards.
+POSTs "I have read and understood" once per agent, while a real Celery worker with beat
+seals the audit records as in production. Then, on the same server, the same clients
+make two floors: /healthz (no database) and the write floor, a signed-in POST inserting
+one row in a transaction (routed only for this benchmark: BENCHMARK_WRITE_FLOOR). Prints,
+as its last line:
+{"concurrency": 100, "rps": ..., "p95_ms": ..., "errors": ..., "floor_rps": ...,
+ "write_floor_rps": ..., "seal_lag_p95_ms": ...}
+(seal lag: from an audit record's writing to its place in the chain) and checks that
+there is exactly one acknowledgement per agent afterwards, all sealed, the chain intact.
 """
 
 import argparse
@@ -89,6 +94,21 @@ def sessions_for(agents) -> list[str]:
     return keys
 
 
+def start_sealer(env) -> tuple[subprocess.Popen, Path]:
+    """A Celery worker with beat, as ``run_portal`` starts them: it runs audit.seal."""
+    log = tempfile.NamedTemporaryFile(prefix="ack-sealer-", suffix=".log", delete=False)  # noqa: SIM115
+    celery = str(Path(sys.executable).with_name("celery"))
+    schedule = Path(tempfile.mkdtemp()) / "beat-schedule"
+    command = [celery, "-A", "portal", "worker", "-B", "-s", str(schedule), "-l", "info",
+               "--concurrency", "1", "--without-gossip", "--without-mingle"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(300):
+        if " ready." in Path(log.name).read_text(errors="replace"):
+            return process, Path(log.name)
+        time.sleep(0.2)
+    raise SystemExit(Path(log.name).read_text())
+
+
 def run(jobs, concurrency):
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -109,6 +129,8 @@ def main():
         from notices.delivery import create_deliveries
         from notices.models import Acknowledgement
         from notices.versions import current_material_version
+        from portal.audit.chain import verify_chain
+        from portal.audit.models import ChainEntry
         from tests.smtp import free_port
 
         count = args.concurrency * args.per_client
@@ -125,8 +147,11 @@ def main():
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings.test",
             "DATABASE_URL": database_url(connection),
+            "BENCHMARK_WRITE_FLOOR": "1",
+            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9"),
         }
         connection.close()
+        sealer, sealer_log = start_sealer(env)
         server, log = start_server(env, port, args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
@@ -137,15 +162,32 @@ def main():
             ]
             results, seconds = run(jobs, args.concurrency)
             floor, floor_seconds = run([(f"{base}/healthz",)] * len(jobs), args.concurrency)
+            write_body = f"csrfmiddlewaretoken={CSRF}".encode()
+            writes = [(f"{base}/benchmark/write-floor", cookie.format(k), write_body) for k in keys]
+            written, write_seconds = run(writes, args.concurrency)
+            # Beat seals every AUDIT_SEAL_EVERY_SECONDS: wait for the last of them.
+            for _ in range(300):
+                if not verify_chain().pending:
+                    break
+                time.sleep(0.1)
         finally:
             server.terminate()
+            sealer.terminate()
             server.wait(30)
-        errors = sum(1 for status, _ in results if status != 302)
+            sealer.wait(30)
+        errors = sum(1 for status, _ in results if status not in (302, 303))
+        errors += sum(1 for status, _ in written if status != 204)
         acks = Acknowledgement.objects.unscoped().filter(notice=notice)
         one_each = acks.count() == count and acks.values("agent").distinct().count() == count
+        report = verify_chain()
+        lags = [
+            (entry.sealed_at - entry.record.created_at).total_seconds() * 1000
+            for entry in ChainEntry.objects.select_related("record")
+        ]
         print(
             f"  {len(results)} acknowledgements in {seconds:.1f} s; one per agent: {one_each}; "
-            f"server log: {log}"
+            f"sealed {report.records}, pending {report.pending}, chain intact: "
+            f"{report.intact}; server log: {log}; sealer log: {sealer_log}"
         )
         print(
             json.dumps(
@@ -155,6 +197,8 @@ def main():
                     "p95_ms": round(percentile([ms for _, ms in results], 95), 1),
                     "errors": errors,
                     "floor_rps": round(len(floor) / floor_seconds, 1),
+                    "write_floor_rps": round(len(written) / write_seconds, 1),
+                    "seal_lag_p95_ms": round(percentile(lags, 95), 1) if lags else None,
                 }
             )
         )

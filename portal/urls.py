@@ -4,7 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home.views import healthz
+from home.views import healthz, write_floor
 from knowledge import urls as knowledge_urls
 from notices import urls as notices_urls
 from portal.accounts import urls as accounts_urls
@@ -27,6 +27,9 @@ urlpatterns = [
     path("notices/", include(notices_urls)),
     path("training/", include(training_urls)),
 ]
+
+if settings.BENCHMARK_WRITE_FLOOR:
+    urlpatterns.append(path("benchmark/write-floor", write_floor))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

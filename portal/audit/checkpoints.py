@@ -35,7 +35,7 @@ def directory() -> Path:
 def write_checkpoint(now=None) -> tuple[Path, dict] | None:
     """Seal, then write a checkpoint of the chain as it stands; None when there is no
     chain yet or the chain has not grown since the last checkpoint (its file exists)."""
-    seal()
+    seal(everything=True)
     head = ChainEntry.objects.order_by("-position").values_list("position", "entry_hash").first()
     if head is None:
         return None

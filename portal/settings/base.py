@@ -319,6 +319,9 @@ AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit
 AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS")
 AUDIT_CHECKPOINT_WEBHOOK = env_str("AUDIT_CHECKPOINT_WEBHOOK")
 
+#: Routes /benchmark/write-floor for benchmarks/ack_load.py; never on in production.
+BENCHMARK_WRITE_FLOOR = env_bool("BENCHMARK_WRITE_FLOOR", False)
+
 # Change notices. All intervals in the environment so operations can tune them.
 #: Remind unacknowledged agents this long before the due date (and again at it).
 NOTICE_REMIND_BEFORE_HOURS = env_int("NOTICE_REMIND_BEFORE_HOURS", 24)

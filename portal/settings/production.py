@@ -10,6 +10,7 @@ from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_str, mandatory_secret
 
 DEBUG = False
+BENCHMARK_WRITE_FLOOR = False
 SECRET_KEY = mandatory_secret("SECRET_KEY")
 AUDIT_KEY = mandatory_secret("AUDIT_KEY")
 if AUDIT_KEY == SECRET_KEY:

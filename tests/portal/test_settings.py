@@ -172,3 +172,14 @@ def test_production_sends_the_content_security_policy_and_throttles_sign_in(load
     assert list(csp["script-src"]) == ["'self'"]
     assert list(csp["frame-ancestors"]) == ["'none'"]
     assert settings.X_FRAME_OPTIONS == "DENY"
+
+
+def test_the_benchmark_write_floor_is_never_routed_in_production(load):
+    settings = load(
+        "portal.settings.production",
+        SECRET_KEY=SECRET,
+        AUDIT_KEY=AUDIT_KEY,
+        BENCHMARK_WRITE_FLOOR="1",
+    )
+    assert settings.BENCHMARK_WRITE_FLOOR is False
+    assert load(BENCHMARK_WRITE_FLOOR="1").BENCHMARK_WRITE_FLOOR is True

@@ -40,7 +40,7 @@ class Command(ScopedCommand):
         if load_demo_changes():
             self.stdout.write("Demo changes: a policy and a course change next Monday.")
         # At once, not within beat's merge delay: a load outlasts it.
-        sealed = seal()
+        sealed = seal(everything=True)
         if sealed:
             self.stdout.write(f"Demo audit trail: {sealed} records sealed.")
         self.stdout.write(

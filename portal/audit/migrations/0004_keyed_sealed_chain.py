@@ -87,5 +87,10 @@ class Migration(migrations.Migration):
             name="record_hash",
             field=models.CharField(max_length=64),
         ),
+        migrations.AlterField(
+            model_name="auditrecord",
+            name="created_at",
+            field=models.DateTimeField(db_index=True, verbose_name="recorded at (UTC)"),
+        ),
         migrations.RunPython(guard, migrations.RunPython.noop),
     ]  # fmt: skip

@@ -238,6 +238,14 @@ def test_a_record_not_sealed_within_the_merge_delay_is_reported(settings):
     ]
 
 
+def test_beats_seal_looks_back_an_hour_and_the_checkpoint_at_everything():
+    (stranded,) = pending_records(1, created_at=timezone.now() - timedelta(hours=2))
+    pending_records(1)
+    assert seal() == 1
+    assert write_audit_checkpoint().endswith("checkpoint-000000000002.json")
+    assert ChainEntry.objects.get(position=2).record_id == stranded.pk
+
+
 def test_the_seal_and_checkpoint_run_on_beat(settings):
     schedule = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert schedule["audit.seal"]["schedule"] < settings.AUDIT_MERGE_DELAY_SECONDS
