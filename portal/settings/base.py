@@ -122,6 +122,11 @@ def database_from_env(default_path: Path) -> dict:
 
 
 DATABASES = {"default": database_from_env(VAR_DIR / "portal.sqlite3")}
+# PostgreSQL: the role web, worker and beat connect as (DATABASE_URL names it there). Set
+# where migrate runs, as the owner, so every migrate grants it again: SELECT and INSERT
+# only on the ledger, ordinary DML elsewhere (portal/audit/app_role.py, grant_app_role).
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE")
+DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Accounts
