@@ -140,7 +140,7 @@ def main():
         finally:
             server.terminate()
             server.wait(30)
-        errors = sum(1 for status, _ in results if status != 302)
+        errors = sum(1 for status, _ in results if status != 303)
         acks = Acknowledgement.objects.unscoped().filter(notice=notice)
         one_each = acks.count() == count and acks.values("agent").distinct().count() == count
         print(
