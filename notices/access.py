@@ -33,9 +33,23 @@ class Reader:
 
 
 def own_profile(user):
-    if not user.is_authenticated:
+    """The user's own agent profile while they work for a vendor, else None.
+
+    The filter on the user is the access check: one's own profile needs no viewer
+    scope, so a request that needs nothing else (an acknowledgement) never computes it.
+    The same rows as ``for_user(user).filter(user=user)``: a profile that left sees
+    nothing."""
+    if not user.is_authenticated or not user.is_active:
         return None
-    return AgentProfile.objects.for_user(user).filter(user=user).select_related("user").first()
+    profile = (
+        AgentProfile.objects.unscoped()
+        .filter(user=user, status=AgentProfile.Status.ACTIVE)
+        .order_by("pk")  # one row at most (one-to-one): no ordering by vendor and team
+        .first()
+    )
+    if profile is not None:
+        profile.user = user
+    return profile
 
 
 def reader_of(user, notice) -> Reader | None:

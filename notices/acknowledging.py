@@ -1,12 +1,14 @@
-"""An agent's acknowledgement of a notice version: checked, recorded once, chained.
+"""An agent's acknowledgement of a notice version: checked, recorded once, attested.
 
-``acknowledge`` holds the audit chain's lock for its transaction, so concurrent and
-repeated submissions by the same agent settle into exactly one acknowledgement (the
-unique constraint is the last line of defence), and every acknowledgement has its own
-audit record whose hash covers what was attested.
+Every check is a read made before the one transaction that writes (``attest``: the
+audit record, the acknowledgement, and the delivery marked read if it was not). A
+repeat is seen with the versions; concurrent submissions by the same agent, which
+cannot see each other, settle on the unique constraint of (agent, version): the first
+commits, the others find its row.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from portal.audit.chain import attest
 
 from .audience import is_in_audience
 from .models import Acknowledgement, Delivery
-from .versions import current_material_version, latest_version
+from .versions import current_versions
 
 #: What the agent attests, recorded word for word with each acknowledgement.
 STATEMENT = gettext_lazy("I have read and understood this notice and will apply it.")
@@ -26,16 +28,33 @@ class AcknowledgementRefused(Exception):
     """Shown to the agent as is; nothing was recorded."""
 
 
+class NotAddressed(AcknowledgementRefused):
+    """The notice concerns somebody else: a page answers as if it did not exist."""
+
+
 @dataclass
 class Outcome:
     acknowledgement: Acknowledgement
     created: bool
 
 
-def concerns(notice, agent) -> bool:
-    """The notice was delivered to this agent, or they are in its audience now."""
-    delivered = Delivery.objects.unscoped().filter(notice=notice, agent=agent).exists()
-    return delivered or is_in_audience(notice, agent)
+def deliveries_of(notice, agent) -> dict[int, datetime | None]:
+    """The agent's deliveries of ``notice``: each material version's id → when they
+    read it (None: not yet)."""
+    return dict(
+        Delivery.objects.unscoped()
+        .filter(notice=notice, agent=agent)
+        .values_list("version_id", "read_at")
+    )
+
+
+def concerns(notice, agent, delivered: dict | None = None) -> bool:
+    """The notice was delivered to this agent, or they are in its audience now.
+
+    ``delivered``: their deliveries (``deliveries_of``), when the caller has them."""
+    if delivered is None:
+        delivered = Delivery.objects.unscoped().filter(notice=notice, agent=agent).exists()
+    return bool(delivered) or is_in_audience(notice, agent)
 
 
 def closed_for_acknowledgement(notice, now=None) -> str:
@@ -77,18 +96,29 @@ def acknowledge(
     answers: dict[str, list[str]] | None = None,
     ip_address: str | None = None,
     user_agent: str = "",
+    delivered: dict[int, datetime | None] | None = None,
 ) -> Outcome:
+    """Record that ``agent`` read and understood the notice's current material version,
+    as shown at ``revision_id``; or say why not (``AcknowledgementRefused``).
+
+    ``delivered``: the agent's deliveries of the notice (``deliveries_of``), when the
+    caller has read them already.
+    """
     answers = answers or {}
+    if delivered is None:
+        delivered = deliveries_of(notice, agent)
+    # Addressed first: to anyone else a notice, open or closed, is none of their business.
+    if not concerns(notice, agent, delivered):
+        raise NotAddressed(_("This notice is not addressed to you."))
     refusal = closed_for_acknowledgement(notice)
     if refusal:
         raise AcknowledgementRefused(refusal)
-    if not concerns(notice, agent):
-        raise AcknowledgementRefused(_("This notice is not addressed to you."))
-    material = current_material_version(notice)
-    existing = Acknowledgement.objects.unscoped().filter(agent=agent, version=material).first()
-    if existing is not None:
-        return Outcome(existing, created=False)
-    seen = latest_version(notice)
+    material, seen = current_versions(notice, acknowledged_by=agent)
+    if material is not None and material.acknowledgement_id is not None:
+        # Asked with the versions, at no extra statement: a repeat (a double click, an
+        # old tab) is answered without starting a transaction bound to fail.
+        repeat = Acknowledgement.objects.unscoped().get(pk=material.acknowledgement_id)
+        return Outcome(repeat, created=False)
     if seen is None or seen.revision_id != revision_id:
         raise AcknowledgementRefused(
             _(
@@ -110,6 +140,15 @@ def acknowledge(
 
     def on_time(now) -> bool:
         return due is None or now <= due
+
+    # Opening the notice marked its delivery read, as a rule; a delivery made after the
+    # agent opened it, or a form posted without opening it, is marked with the record.
+    unread = material.pk in delivered and delivered[material.pk] is None
+
+    def mark_read():
+        Delivery.objects.unscoped().filter(
+            version=material, agent=agent, read_at__isnull=True
+        ).update(read_at=timezone.now())
 
     ack, created = attest(
         Acknowledgement,
@@ -136,10 +175,6 @@ def acknowledge(
         },
         ip_address=ip_address,
         user_agent=user_agent,
-        before=lambda: (
-            Delivery.objects.unscoped()
-            .filter(version=material, agent=agent, read_at__isnull=True)
-            .update(read_at=timezone.now())
-        ),
+        before=mark_read if unread else None,
     )
     return Outcome(ack, created=created)

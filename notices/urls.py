@@ -8,6 +8,7 @@ app_name = "notices"
 
 urlpatterns = [
     path("<int:notice_id>/acknowledge/", views.acknowledge_view, name="acknowledge"),
+    path("<int:notice_id>/acknowledged/", views.acknowledged_view, name="acknowledged"),
     path("manage/", manager_views.manage_list_view, name="manage_list"),
     path("manage/<int:notice_id>/", manager_views.manage_status_view, name="manage_status"),
     path(

@@ -1,14 +1,14 @@
-"""Notice pages for agents: the inbox, reading a notice and acknowledging it. Managers'
-pages are in ``manager_views``."""
+"""Notice pages for agents: the inbox, reading a notice, acknowledging it and the
+confirmation that answers it. Managers' pages are in ``manager_views``."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Page
 
 from portal.diffs import version_diff
@@ -19,14 +19,15 @@ from portal.visibility import visible_page_ids
 from .access import own_profile, reader_of
 from .acknowledging import (
     AcknowledgementRefused,
+    NotAddressed,
     acknowledge,
     closed_for_acknowledgement,
-    concerns,
+    deliveries_of,
 )
 from .changes import announced_changes
 from .inbox import inbox, is_overdue
 from .models import Acknowledgement, ChangeNoticePage, Delivery
-from .versions import current_material_version, latest_version
+from .versions import current_versions
 
 
 def serve_notice_index(page, request):
@@ -69,8 +70,7 @@ def serve_notice(page, request):
 
 
 def _reading_context(page, profile, request):
-    material = current_material_version(page)
-    shown = latest_version(page)
+    material, shown = current_versions(page)
     context = {
         "material_version": material,
         "shown_version": shown,
@@ -122,18 +122,19 @@ def _visible_affected(page, user):
 
 @require_POST
 def acknowledge_view(request, notice_id):
+    """Record the confirmation, in one transaction, and answer 303 See Other: to the
+    confirmation page, or back to the form with the reason it was refused."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     notice = ChangeNoticePage.objects.filter(pk=notice_id).first()
+    # Only for oneself: the agent is the signed-in user, never a posted id.
     profile = own_profile(request.user)
-    # Only for oneself: the agent is the signed-in user, never a posted id. A notice that
-    # is not live is only acknowledged (and refused) by someone it was delivered to.
-    if notice is None or profile is None or not concerns(notice, profile):
+    if notice is None or profile is None:
         raise Http404
-    if (
-        not notice.live
-        and not Delivery.objects.for_user(request.user).filter(notice=notice).exists()
-    ):
+    delivered = deliveries_of(notice, profile)
+    # A notice that is not live is only acknowledged (and refused) by someone it was
+    # delivered to: to anyone else it does not exist.
+    if not notice.live and not delivered:
         raise Http404
     try:
         revision_id = int(request.POST.get("revision", ""))
@@ -152,15 +153,49 @@ def acknowledge_view(request, notice_id):
             answers=answers,
             ip_address=_client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            delivered=delivered,
         )
+    except NotAddressed:
+        raise Http404 from None
     except AcknowledgementRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect(notice.url + "#acknowledge" if notice.live else "/")
+        return _see_other(notice.url + "#acknowledge" if notice.live else "/")
     if outcome.created:
         messages.success(request, _("Thank you. Your confirmation is recorded."))
     else:
         messages.info(request, _("You had already confirmed this version."))
-    return redirect(notice.url)
+    return _see_other(reverse("notices:acknowledged", args=[notice.pk]))
+
+
+@require_safe
+def acknowledged_view(request, notice_id):
+    """The signed-in agent's own confirmation of a notice, its latest: what they
+    attested, when, and the audit record that proves it. Anybody else's is not found."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    acknowledgement = (
+        Acknowledgement.objects.for_user(request.user)
+        .filter(notice_id=notice_id, agent__user=request.user)
+        .select_related("notice", "version", "seen_version", "audit_record")
+        .defer("version__content", "seen_version__content", "audit_record__payload")
+        .order_by("-version__number")
+        .first()
+    )
+    if acknowledgement is None:
+        raise Http404
+    return TemplateResponse(
+        request,
+        "notices/acknowledged.html",
+        {"acknowledgement": acknowledgement, "notice": acknowledgement.notice},
+    )
+
+
+def _see_other(url):
+    """303: the answer to a POST is another page, fetched with GET by every client (302
+    leaves the method to the client), and a reload shows it rather than posting again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def _client_ip(request) -> str | None:

@@ -55,9 +55,18 @@ def test_a_notice_goes_from_the_admin_to_the_agent_and_the_dashboard(live_server
     inbox.get_by_role("link", name="연말 배송 마감 안내").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("연말 배송 마감 안내")
     page.get_by_test_id("acknowledge-button").click()
+    # Answered 303 with a light page of its own: the record, and the ways back.
+    expect(page).to_have_url(re.compile(r"/notices/\d+/acknowledged/$"))
     expect(page.locator(".messages")).to_contain_text("확인이 기록되었습니다")
-    expect(page.locator(".ack-done")).to_be_visible()
+    confirmed = page.get_by_test_id("acknowledged")
+    expect(confirmed).to_contain_text("확인 완료")
+    expect(confirmed.get_by_role("heading", level=1)).to_have_text("연말 배송 마감 안내")
+    expect(page.get_by_test_id("acknowledged-version")).to_contain_text("버전 1")
     screenshot("acknowledged")
+    page.reload()  # a reload shows the page again; it does not post again
+    expect(confirmed).to_contain_text("확인 완료")
+    confirmed.get_by_role("link", name="공지로 돌아가기").click()
+    expect(page.locator(".ack-done")).to_be_visible()
     agent = AgentProfile.objects.unscoped().get(user__username=agent_login.username)
     assert Acknowledgement.objects.unscoped().filter(agent=agent).count() == 1
 

@@ -74,7 +74,7 @@ def test_a_scheduled_change_and_its_notice_tell_the_same_story(live_server, page
     expect(change_section).to_contain_text("수령 후 14일 이내면 환불해 드립니다.")
     screenshot("notice-diff")
     page.get_by_test_id("acknowledge-button").click()
-    expect(page.locator(".ack-done")).to_be_visible()
+    expect(page.get_by_test_id("acknowledged")).to_be_visible()
     assert Acknowledgement.objects.unscoped().filter(notice=change.notice).count() == 1
 
     # The effective time comes: beat publishes the scheduled revision.

@@ -4,10 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notices.acknowledging import AcknowledgementRefused
-from notices.models import Acknowledgement
+from notices.models import Acknowledgement, Delivery
 from portal.audit import guards
 from portal.audit.chain import seal
 from portal.audit.models import AuditRecord
@@ -170,12 +171,151 @@ def test_acknowledging_through_the_page(client, world):
     assert '"correct"' not in page.content.decode()  # the answer never reaches the browser
     url = reverse("notices:acknowledge", args=[notice.pk])
     wrong = client.post(url, {"revision": notice.live_revision_id, "q0": "0"}, follow=True)
+    assert wrong.redirect_chain == [(notice.url + "#acknowledge", 303)]
     assert not Acknowledgement.objects.exists()
     assert "question 1" in wrong.content.decode() or "1" in wrong.content.decode()
     right = client.post(url, {"revision": notice.live_revision_id, "q0": "1"}, follow=True)
+    confirmed = reverse("notices:acknowledged", args=[notice.pk])
+    assert right.redirect_chain == [(confirmed, 303)]
     assert right.status_code == 200
     assert Acknowledgement.objects.get().agent == world.agent_a1
-    assert 'data-testid="acknowledge-button"' not in right.content.decode()
+    assert 'data-testid="acknowledged"' in right.content.decode()
+    assert client.get(notice.url).context["acknowledgement"] is not None
+
+
+def test_a_repeat_is_told_it_was_already_confirmed_and_records_nothing(client, world):
+    notice = publish_notice(teams=[world.team_a1], questions=[QUESTION])
+    first = ack(notice, world.agent_a1, answers={"0": ["1"]}).acknowledgement
+    client.force_login(world.agent_a1.user)
+    url = reverse("notices:acknowledge", args=[notice.pk])
+    confirmed = reverse("notices:acknowledged", args=[notice.pk])
+    # The same form again, and an old tab's form with a wrong answer: both are repeats.
+    for answer in ("1", "0"):
+        response = client.post(url, {"revision": notice.live_revision_id, "q0": answer})
+        assert (response.status_code, response["Location"]) == (303, confirmed)
+        page = client.get(confirmed).content.decode()
+        assert "이미 이 버전을 확인하셨습니다." in page  # You had already confirmed this version.
+    assert list(Acknowledgement.objects.values_list("pk", flat=True)) == [first.pk]
+    assert AuditRecord.objects.count() == 1
+
+
+def _agent_opens(client, agent, notice):
+    """Signed in, the notice opened (its delivery marked read, the session saved: the
+    session is written at most once a minute)."""
+    client.force_login(agent.user)
+    assert client.get(notice.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("opened", "statements"),
+    [pytest.param(True, 10, id="after-opening-it"), pytest.param(False, 11, id="unread")],
+)
+def test_an_acknowledgement_takes_a_fixed_number_of_statements(
+    client, world, eager_celery, django_capture_on_commit_callbacks, django_assert_num_queries,
+    opened, statements,
+):  # fmt: skip
+    """Session, user, notice, own profile, deliveries, versions (with any acknowledgement
+    of them); then SAVEPOINT (BEGIN outside tests), audit record, acknowledgement,
+    RELEASE (COMMIT). A delivery not yet read is marked in the same transaction: +1.
+    The same on PostgreSQL and SQLite."""
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = publish_notice(teams=[world.team_a1], questions=[QUESTION])
+    if opened:
+        _agent_opens(client, world.agent_a1, notice)
+    else:
+        client.force_login(world.agent_a1.user)
+        client.get("/")  # the session saved: it is written at most once a minute
+    url = reverse("notices:acknowledge", args=[notice.pk])
+    with django_assert_num_queries(statements):
+        response = client.post(url, {"revision": notice.live_revision_id, "q0": "1"})
+    assert response.status_code == 303
+    assert Delivery.objects.get(agent=world.agent_a1).read_at is not None
+    # A repeat reads the same and finds the acknowledgement: no transaction at all.
+    with django_assert_num_queries(7):
+        response = client.post(url, {"revision": notice.live_revision_id, "q0": "1"})
+    assert response.status_code == 303
+    assert Acknowledgement.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_acknowledgement_is_one_transaction_and_a_refusal_none(client, world, eager_celery):
+    """Outside a test's transaction, as in production (no ATOMIC_REQUESTS): every write
+    of an acknowledgement is between one BEGIN and its COMMIT; a refusal and a repeat
+    write nothing and commit nothing."""
+    assert not connection.settings_dict["ATOMIC_REQUESTS"]
+    notice = publish_notice(teams=[world.team_a1], questions=[QUESTION])
+    _agent_opens(client, world.agent_a1, notice)
+    url = reverse("notices:acknowledge", args=[notice.pk])
+
+    def post(answer):
+        with CaptureQueriesContext(connection) as captured:
+            client.post(url, {"revision": notice.live_revision_id, "q0": answer})
+        return [query["sql"].split()[0].upper() for query in captured]
+
+    writes = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+    verbs = post("0")  # a wrong answer
+    assert not {"BEGIN", "COMMIT", *writes} & set(verbs), verbs
+    verbs = post("1")
+    assert verbs.count("BEGIN") == verbs.count("COMMIT") == 1, verbs
+    begin, commit = verbs.index("BEGIN"), verbs.index("COMMIT")
+    assert [verb for verb in verbs if verb in writes] == ["INSERT", "INSERT"], verbs
+    assert all(begin < i < commit for i, verb in enumerate(verbs) if verb in writes), verbs
+    verbs = post("1")  # a repeat
+    assert not {"BEGIN", "COMMIT", *writes} & set(verbs), verbs
+    assert Acknowledgement.objects.count() == 1
+
+
+def test_the_confirmation_page_shows_what_was_attested(client, world, django_assert_num_queries):
+    from django.utils import timezone
+
+    notice = publish_notice(teams=[world.team_a1])
+    record = ack(notice, world.agent_a1).acknowledgement
+    client.force_login(world.agent_a1.user)
+    url = reverse("notices:acknowledged", args=[notice.pk])
+    client.get(url)  # warm up: session (saved at most once a minute), site root paths
+    # Session, user, scope (groups, profile), the acknowledgement with its notice,
+    # versions and audit record, and the header's admin link (is the user vendor-side?).
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    body = response.content.decode()
+    assert "확인 완료" in body
+    assert notice.title in body
+    assert "버전 1" in body
+    assert timezone.localtime(record.acknowledged_at).strftime("%Y-%m-%d %H:%M") in body
+    assert record.statement in body
+    assert record.audit_record.record_hash[:12] in body
+    assert f'href="{notice.url}"' in body
+    assert 'href="/"' in body
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Confirmed" in english and "Version 1" in english
+
+
+def test_the_confirmation_page_is_only_the_agents_own(client, world):
+    notice = publish_notice(everyone=True)
+    ack(notice, world.agent_a1)
+    foreign = publish_notice("다른 협력사 공지", vendors=[world.vendor_b])
+    ack(foreign, world.agent_b1)
+    url = reverse("notices:acknowledged", args=[notice.pk])
+    # Not acknowledged by them (a colleague, their lead, their manager, client staff,
+    # another vendor's agent): nothing to show, whoever may otherwise see agent A's.
+    for user in (
+        world.agent_a2.user,
+        world.lead_a1.user,
+        world.manager_a.user,
+        world.client_manager,
+        world.agent_b1.user,
+    ):
+        client.force_login(user)
+        assert client.get(url).status_code == 404, user
+    client.force_login(world.agent_a1.user)
+    assert client.get(url).status_code == 200
+    for other in (foreign.pk, notice.pk + 999):
+        assert client.get(reverse("notices:acknowledged", args=[other])).status_code == 404
+    assert client.post(url).status_code == 405
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_an_agent_acknowledges_only_for_themselves(client, world):
@@ -253,6 +393,7 @@ def test_the_page_of_an_ended_notice_says_so_and_refuses(
     assert 'data-testid="acknowledge-button"' not in page
     url = reverse("notices:acknowledge", args=[notice.pk])
     response = client.post(url, {"revision": notice.live_revision_id}, follow=True)
+    assert response.redirect_chain == [(notice.url + "#acknowledge", 303)]
     assert response.status_code == 200
     assert not Acknowledgement.objects.exists()
 
@@ -260,7 +401,7 @@ def test_the_page_of_an_ended_notice_says_so_and_refuses(
     revision = notice.live_revision_id
     notice.unpublish()
     response = client.post(url, {"revision": revision})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == "/"
     client.force_login(world.agent_b1.user)
     assert client.post(url, {"revision": revision}).status_code == 404

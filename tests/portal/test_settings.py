@@ -163,7 +163,10 @@ def test_a_malformed_setting_is_named(load):
 
 def test_production_sends_the_content_security_policy_and_throttles_sign_in(load):
     settings = load(
-        "portal.settings.production", SECRET_KEY=SECRET, AUDIT_KEY=AUDIT_KEY, ALLOWED_HOSTS="portal.example.com"
+        "portal.settings.production",
+        SECRET_KEY=SECRET,
+        AUDIT_KEY=AUDIT_KEY,
+        ALLOWED_HOSTS="portal.example.com",
     )
     csp = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     assert "portal.http.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
