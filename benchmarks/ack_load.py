@@ -82,13 +82,18 @@ def sessions_for(agents) -> list[str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from portal.accounts.sessions import REFRESHED_AT
+
     engine = import_module(settings.SESSION_ENGINE)
     keys = []
     for agent in agents:
         session = engine.SessionStore()
         session[SESSION_KEY] = str(agent.user_id)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The last backend signs people in; the first only throttles attempts.
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = agent.user.get_session_auth_hash()
+        # As if the agent had just opened the notice: no idle-timeout refresh is due.
+        session[REFRESHED_AT] = int(time.time())
         session.create()
         keys.append(session.session_key)
     return keys
@@ -125,9 +130,10 @@ def main():
     with benchmark_database(name="portal_bench_ack") as connection:
         from _notices import make_agents, publish_notice_for_everyone
         from django.conf import settings
+        from django.utils import timezone
 
         from notices.delivery import create_deliveries
-        from notices.models import Acknowledgement
+        from notices.models import Acknowledgement, Delivery
         from notices.versions import current_material_version
         from portal.audit.chain import verify_chain
         from portal.audit.models import ChainEntry
@@ -137,6 +143,8 @@ def main():
         agents = make_agents(count)
         notice = publish_notice_for_everyone()
         create_deliveries(current_material_version(notice), [a.pk for a in agents])
+        # Agents confirm what they have opened: opening the notice marked it read.
+        Delivery.objects.unscoped().filter(notice=notice).update(read_at=timezone.now())
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         for agent in agents:

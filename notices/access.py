@@ -52,6 +52,22 @@ def own_profile(user):
     return profile
 
 
+def addressee(notice, user):
+    """The signed-in ``user``'s own agent profile (None when they have none, or left)
+    and their deliveries of ``notice`` (as ``acknowledging.deliveries_of``): one query
+    when it was delivered, the usual case for an acknowledgement."""
+    rows = list(
+        Delivery.objects.unscoped()
+        .filter(notice=notice, agent__user=user, agent__status=AgentProfile.Status.ACTIVE)
+        .select_related("agent")
+    )
+    if not rows:
+        return own_profile(user), {}
+    profile = rows[0].agent
+    profile.user = user
+    return profile, {row.version_id: row.read_at for row in rows}
+
+
 def reader_of(user, notice) -> Reader | None:
     """How ``user`` may read ``notice``, or None when they may not."""
     if not user.is_authenticated:

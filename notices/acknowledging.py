@@ -2,9 +2,9 @@
 
 Every check is a read made before the one transaction that writes (``attest``: the
 audit record, the acknowledgement, and the delivery marked read if it was not). A
-repeat is seen with the versions; concurrent submissions by the same agent, which
-cannot see each other, settle on the unique constraint of (agent, version): the first
-commits, the others find its row.
+repeat, like concurrent submissions by the same agent, which cannot see each other,
+settles on the unique constraint of (agent, version): the first commits, the others
+find its row.
 """
 
 from dataclasses import dataclass
@@ -88,6 +88,23 @@ def check_answers(notice, answers: dict[str, list[str]]) -> list[int]:
     return wrong
 
 
+def _refusal(notice, seen, revision_id: int, answers) -> str:
+    """Why this form cannot be taken as posted (empty when it can)."""
+    if seen is None or seen.revision_id != revision_id:
+        return _(
+            "This notice was updated while you were reading it. "
+            "Please read the current version and confirm again."
+        )
+    wrong = check_answers(notice, answers)
+    if wrong:
+        numbers = ", ".join(str(n) for n in wrong)
+        return _(
+            "Some answers are not right yet (question %(numbers)s). "
+            "Read the notice again and retry."
+        ) % {"numbers": numbers}
+    return ""
+
+
 def acknowledge(
     notice,
     agent,
@@ -113,29 +130,15 @@ def acknowledge(
     refusal = closed_for_acknowledgement(notice)
     if refusal:
         raise AcknowledgementRefused(refusal)
-    material, seen = current_versions(notice, acknowledged_by=agent)
-    if material is not None and material.acknowledgement_id is not None:
-        # Asked with the versions, at no extra statement: a repeat (a double click, an
-        # old tab) is answered without starting a transaction bound to fail.
-        repeat = Acknowledgement.objects.unscoped().get(pk=material.acknowledgement_id)
-        return Outcome(repeat, created=False)
-    if seen is None or seen.revision_id != revision_id:
-        raise AcknowledgementRefused(
-            _(
-                "This notice was updated while you were reading it. "
-                "Please read the current version and confirm again."
-            )
-        )
-    wrong = check_answers(notice, answers)
-    if wrong:
-        numbers = ", ".join(str(n) for n in wrong)
-        raise AcknowledgementRefused(
-            _(
-                "Some answers are not right yet (question %(numbers)s). "
-                "Read the notice again and retry."
-            )
-            % {"numbers": numbers}
-        )
+    material, seen = current_versions(notice)
+    refusal = _refusal(notice, seen, revision_id, answers)
+    if refusal:
+        # A repeat from an old tab is answered as one, not refused. Any other repeat (a
+        # double click) is settled by the unique constraint in ``attest``.
+        earlier = Acknowledgement.objects.unscoped().filter(agent=agent, version=material)
+        if material is not None and (repeat := earlier.first()) is not None:
+            return Outcome(repeat, created=False)
+        raise AcknowledgementRefused(refusal)
     due = notice.acknowledge_by
 
     def on_time(now) -> bool:

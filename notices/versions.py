@@ -1,13 +1,12 @@
 """Recording each publish of a notice as a version, and the delivery intent with it."""
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from portal.publishing import content_hash
 from portal.queueing import queue
 
-from .models import Acknowledgement, ChangeNoticePage, NoticeDispatch, NoticeVersion
+from .models import ChangeNoticePage, NoticeDispatch, NoticeVersion
 
 
 def version_content(notice: ChangeNoticePage) -> dict:
@@ -83,24 +82,11 @@ def latest_version(notice) -> NoticeVersion | None:
     return notice.versions.order_by("-number").first()
 
 
-def current_versions(
-    notice, acknowledged_by=None
-) -> tuple[NoticeVersion | None, NoticeVersion | None]:
+def current_versions(notice) -> tuple[NoticeVersion | None, NoticeVersion | None]:
     """``(current_material_version, latest_version)`` in one query: what an
-    acknowledgement settles and what was on screen (often the same row).
-
-    With ``acknowledged_by`` (an agent) each also says ``acknowledgement_id``: the
-    agent's acknowledgement of it, or None."""
-    versions = NoticeVersion.objects.filter(notice=notice).order_by("-number")
-    newest = versions.values("pk")[:1]
-    newest_material = versions.filter(material=True).values("pk")[:1]
-    found = versions.filter(Q(pk__in=newest) | Q(pk__in=newest_material))
-    if acknowledged_by is not None:
-        theirs = Acknowledgement.objects.unscoped().filter(
-            agent=acknowledged_by, version=OuterRef("pk")
-        )
-        found = found.annotate(acknowledgement_id=Subquery(theirs.values("pk")[:1]))
-    found = list(found)
+    acknowledgement settles and what was on screen (often the same row). A notice has a
+    handful of versions: reading them all, without their content, is the cheap query."""
+    found = list(NoticeVersion.objects.filter(notice=notice).order_by("-number").defer("content"))
     material = next((version for version in found if version.material), None)
     return material, (found[0] if found else None)
 

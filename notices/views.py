@@ -16,13 +16,12 @@ from portal.http import client_ip
 from portal.organisation.scoping import viewer_scope
 from portal.visibility import visible_page_ids
 
-from .access import own_profile, reader_of
+from .access import addressee, own_profile, reader_of
 from .acknowledging import (
     AcknowledgementRefused,
     NotAddressed,
     acknowledge,
     closed_for_acknowledgement,
-    deliveries_of,
 )
 from .changes import announced_changes
 from .inbox import inbox, is_overdue
@@ -127,11 +126,12 @@ def acknowledge_view(request, notice_id):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     notice = ChangeNoticePage.objects.filter(pk=notice_id).first()
-    # Only for oneself: the agent is the signed-in user, never a posted id.
-    profile = own_profile(request.user)
-    if notice is None or profile is None:
+    if notice is None:
         raise Http404
-    delivered = deliveries_of(notice, profile)
+    # Only for oneself: the agent is the signed-in user, never a posted id.
+    profile, delivered = addressee(notice, request.user)
+    if profile is None:
+        raise Http404
     # A notice that is not live is only acknowledged (and refused) by someone it was
     # delivered to: to anyone else it does not exist.
     if not notice.live and not delivered:
