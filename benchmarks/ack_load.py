@@ -61,11 +61,11 @@ def call(url, cookie=None, body=None) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
-def start_server(env, port, workers) -> tuple[subprocess.Popen, Path]:
+def start_server(env, port, workers, threads) -> tuple[subprocess.Popen, Path]:
     log = tempfile.NamedTemporaryFile(prefix="ack-load-", suffix=".log", delete=False)  # noqa: SIM115
     command = [
         str(Path(sys.executable).with_name("gunicorn")), "portal.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--worker-tmp-dir", "/dev/shm", "--log-level", "warning",  # noqa: S108 - gunicorn heartbeat files
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -126,6 +126,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--per-client", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     with benchmark_database(name="portal_bench_ack") as connection:
         from _notices import make_agents, publish_notice_for_everyone
@@ -160,7 +161,7 @@ def main():
         }
         connection.close()
         sealer, sealer_log = start_sealer(env)
-        server, log = start_server(env, port, args.workers)
+        server, log = start_server(env, port, args.workers, args.threads)
         try:
             base = f"http://127.0.0.1:{port}"
             body = f"csrfmiddlewaretoken={CSRF}&revision={notice.live_revision_id}".encode()
