@@ -114,12 +114,13 @@ def acknowledge(
     ip_address: str | None = None,
     user_agent: str = "",
     delivered: dict[int, datetime | None] | None = None,
+    versions: list | None = None,
 ) -> Outcome:
     """Record that ``agent`` read and understood the notice's current material version,
     as shown at ``revision_id``; or say why not (``AcknowledgementRefused``).
 
-    ``delivered``: the agent's deliveries of the notice (``deliveries_of``), when the
-    caller has read them already.
+    ``delivered``: the agent's deliveries of the notice (``deliveries_of``), and
+    ``versions``: its versions (``published_notice``), when the caller has read them.
     """
     answers = answers or {}
     if delivered is None:
@@ -130,7 +131,7 @@ def acknowledge(
     refusal = closed_for_acknowledgement(notice)
     if refusal:
         raise AcknowledgementRefused(refusal)
-    material, seen = current_versions(notice)
+    material, seen = current_versions(notice, versions)
     refusal = _refusal(notice, seen, revision_id, answers)
     if refusal:
         # A repeat from an old tab is answered as one, not refused. Any other repeat (a

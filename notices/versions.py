@@ -82,13 +82,30 @@ def latest_version(notice) -> NoticeVersion | None:
     return notice.versions.order_by("-number").first()
 
 
-def current_versions(notice) -> tuple[NoticeVersion | None, NoticeVersion | None]:
+def current_versions(
+    notice, versions: list[NoticeVersion] | None = None
+) -> tuple[NoticeVersion | None, NoticeVersion | None]:
     """``(current_material_version, latest_version)`` in one query: what an
     acknowledgement settles and what was on screen (often the same row). A notice has a
-    handful of versions: reading them all, without their content, is the cheap query."""
-    found = list(NoticeVersion.objects.filter(notice=notice).order_by("-number").defer("content"))
-    material = next((version for version in found if version.material), None)
-    return material, (found[0] if found else None)
+    handful of versions: reading them all, without their content, is the cheap query.
+
+    ``versions``: the notice's versions, newest first, when the caller has them."""
+    if versions is None:
+        versions = list(notice.versions.order_by("-number").defer("content"))
+    material = next((version for version in versions if version.material), None)
+    return material, (versions[0] if versions else None)
+
+
+def published_notice(notice_id: int) -> tuple[ChangeNoticePage | None, list[NoticeVersion]]:
+    """A notice that was published at least once, with its versions newest first
+    (without their content), in one query: (None, []) when there is no such notice."""
+    versions = list(
+        NoticeVersion.objects.filter(notice_id=notice_id)
+        .select_related("notice")
+        .defer("content")
+        .order_by("-number")
+    )
+    return (versions[0].notice if versions else None), versions
 
 
 def hand_to_workers(dispatch_id: int) -> bool:

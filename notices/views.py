@@ -25,8 +25,8 @@ from .acknowledging import (
 )
 from .changes import announced_changes
 from .inbox import inbox, is_overdue
-from .models import Acknowledgement, ChangeNoticePage, Delivery
-from .versions import current_versions
+from .models import Acknowledgement, Delivery
+from .versions import current_versions, published_notice
 
 
 def serve_notice_index(page, request):
@@ -125,7 +125,7 @@ def acknowledge_view(request, notice_id):
     confirmation page, or back to the form with the reason it was refused."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    notice = ChangeNoticePage.objects.filter(pk=notice_id).first()
+    notice, versions = published_notice(notice_id)
     if notice is None:
         raise Http404
     # Only for oneself: the agent is the signed-in user, never a posted id.
@@ -154,6 +154,7 @@ def acknowledge_view(request, notice_id):
             ip_address=_client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             delivered=delivered,
+            versions=versions,
         )
     except NotAddressed:
         raise Http404 from None
