@@ -161,6 +161,8 @@ def acknowledge(
         statement=STATEMENT,
         facts=lambda now: {
             "notice_id": notice.pk,
+            "version_id": material.pk,
+            "seen_version_id": seen.pk,
             "version": material.number,
             "seen_version": seen.number,
             "revision_id": revision_id,

@@ -428,6 +428,8 @@ class Acknowledgement(models.Model):
     def attested_facts(self) -> dict:
         return {
             "notice_id": self.notice_id,
+            "version_id": self.version_id,
+            "seen_version_id": self.seen_version_id,
             "version": self.version.number,
             "seen_version": self.seen_version.number,
             "revision_id": self.revision_id,
@@ -435,6 +437,13 @@ class Acknowledgement(models.Model):
             "answers": self.answers,
             "on_time": self.on_time,
         }
+
+    def attested_inconsistencies(self) -> list[str]:
+        # Records written before version ids were attested name the version by number:
+        # a row moved to another notice's version is caught here instead.
+        if self.version.notice_id == self.seen_version.notice_id == self.notice_id:
+            return []
+        return ["its versions are not the notice's"]
 
 
 class Reminder(models.Model):

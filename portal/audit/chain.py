@@ -184,19 +184,25 @@ def register_attested(model, label: str) -> None:
 def differences_from_records(model, label: str) -> list[str]:
     """What no longer agrees between ``model``'s rows and their audit records: a fact a
     row says otherwise than its record (the agent, the statement, the moment, the IP
-    address, the browser and the model's own facts), a row linked to a record of another
-    kind, and a record whose row is gone.
+    address, the browser and the model's own facts), a row that contradicts itself
+    (``attested_inconsistencies``), a row linked to a record of another kind or to
+    nothing, and a record whose row is gone.
 
     A fact an older record does not name is not compared: the chain proves that record
     unchanged since it was written."""
     moment = model.attested_moment
-    rows = (
-        model._default_manager.unscoped()
-        .select_related("audit_record", *model.attested_related)
-        .order_by("pk")
-    )
+    rows = model._default_manager.unscoped()
     problems = []
-    for row in rows.iterator(chunk_size=2000):
+    # A join drops a row whose link leads nowhere (foreign keys can be switched off by
+    # whoever holds the database): such rows are named first.
+    for relation in ("audit_record", *model.attested_related):
+        target = model._meta.get_field(relation).related_model._base_manager.values("pk")
+        broken = rows.exclude(**{f"{relation}_id__in": target}).order_by("pk")
+        problems += [
+            f"{label} {pk}: its {relation} is missing" for pk in broken.values_list("pk", flat=True)
+        ]
+    joined = rows.select_related("audit_record", *model.attested_related).order_by("pk")
+    for row in joined.iterator(chunk_size=2000):
         record = row.audit_record
         if record.kind != model.attested_kind:
             problems.append(f"{label} {row.pk}: linked to a {record.kind!r} audit record")
@@ -212,7 +218,9 @@ def differences_from_records(model, label: str) -> list[str]:
         for key, value in facts.items():
             if key in record.payload and record.payload[key] != value:
                 problems.append(f"{label} {row.pk}: {key} differs from audit record {record.pk}")
-    linked = model._default_manager.unscoped().values("audit_record_id")
+        inconsistent = getattr(row, "attested_inconsistencies", list)()
+        problems += [f"{label} {row.pk}: {problem}" for problem in inconsistent]
+    linked = rows.values("audit_record_id")
     missing = (
         AuditRecord.objects.filter(kind=model.attested_kind)
         .exclude(pk__in=linked)

@@ -337,3 +337,31 @@ def test_a_sealer_killed_mid_batch_loses_and_duplicates_nothing(settings):
     assert seal() == 30000
     report = verify_chain()
     assert report.intact and (report.records, report.pending) == (30000, 0)
+
+
+def test_a_row_linked_to_nothing_is_named(world):
+    """Foreign keys can be switched off by whoever holds the database (here: deferred,
+    never checked, as the test never commits); the row is not lost in a join."""
+    three_acknowledgements(world)
+    lift_guards()
+    moved = Acknowledgement.objects.get(agent=world.agent_a2)
+    Acknowledgement.objects.filter(pk=moved.pk).update(audit_record_id=987654321)
+    problems = verify()[1]
+    assert f"acknowledgement {moved.pk}: its audit_record is missing" in problems
+    assert f"audit record {moved.audit_record_id}: its acknowledgement is missing" in problems
+    # Put back: the test's end checks the deferred constraints.
+    Acknowledgement.objects.filter(pk=moved.pk).update(audit_record_id=moved.audit_record_id)
+
+
+def test_an_acknowledgement_moved_to_another_notices_version_is_found(world):
+    from notices.models import NoticeVersion
+
+    notice = three_acknowledgements(world)
+    other = publish_notice(everyone=True)
+    lift_guards()
+    theirs = NoticeVersion.objects.get(notice=other)
+    moved = Acknowledgement.objects.get(agent=world.agent_a1, notice=notice)
+    Acknowledgement.objects.filter(pk=moved.pk).update(version=theirs, seen_version=theirs)
+    problems = verify()[1]
+    assert f"acknowledgement {moved.pk}: its versions are not the notice's" in problems
+    assert any(p.startswith(f"acknowledgement {moved.pk}: version_id differs") for p in problems)
