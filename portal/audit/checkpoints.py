@@ -11,7 +11,9 @@ to the addresses and the URL configured, so a copy lives beyond this host too;
 
 import json
 import os
+import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +24,8 @@ from .chain import canonical, keyed_hash, seal
 from .models import ChainEntry
 
 PATTERN = "checkpoint-*.json"
+#: Seconds to wait for the checkpoint webhook.
+WEBHOOK_TIMEOUT = 10
 
 
 def _mac(body: dict) -> str:
@@ -57,33 +61,55 @@ def write_checkpoint(now=None) -> tuple[Path, dict] | None:
     return path, body
 
 
-def send_checkpoint(body: dict) -> None:
-    """Send a checkpoint to ``AUDIT_CHECKPOINT_EMAILS`` and ``AUDIT_CHECKPOINT_WEBHOOK``;
-    raises OSError (SMTP and HTTP errors are) for the caller to retry."""
-    text = json.dumps(body, indent=2)
-    if settings.AUDIT_CHECKPOINT_EMAILS:
-        send_mail(
-            f"Audit checkpoint: {body['records']} records",
-            "Keep this message: verify_audit can prove the audit trail against it.\n\n" + text,
-            settings.DEFAULT_FROM_EMAIL,
-            settings.AUDIT_CHECKPOINT_EMAILS,
-        )
+def email_checkpoint(body: dict) -> None:
+    """Send a checkpoint to ``AUDIT_CHECKPOINT_EMAILS``; SMTP errors (OSError) may be
+    retried."""
+    send_mail(
+        f"Audit checkpoint: {body['records']} records",
+        "Keep this message: verify_audit can prove the audit trail against it.\n\n"
+        + json.dumps(body, indent=2),
+        settings.DEFAULT_FROM_EMAIL,
+        settings.AUDIT_CHECKPOINT_EMAILS,
+    )
+
+
+class CheckpointRefused(Exception):
+    """The webhook answered that it will never take this checkpoint: do not retry."""
+
+
+def post_checkpoint(body: dict) -> None:
+    """POST a checkpoint to ``AUDIT_CHECKPOINT_WEBHOOK``. A connection error, a timeout,
+    a 5xx, 408 or 429 raise OSError (retry); any other 4xx, ``CheckpointRefused``."""
     url = settings.AUDIT_CHECKPOINT_WEBHOOK
-    if url:
-        if not url.startswith(("https://", "http://")):
-            raise OSError(f"AUDIT_CHECKPOINT_WEBHOOK must be an http(s) URL, not {url!r}")
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            url,
-            data=text.encode(),
-            method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8"},
-        )
-        with urllib.request.urlopen(request, timeout=settings.NOTICE_WEBHOOK_TIMEOUT):  # noqa: S310
+    if not url.startswith(("https://", "http://")):
+        raise CheckpointRefused(f"AUDIT_CHECKPOINT_WEBHOOK must be an http(s) URL, not {url!r}")
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT):  # noqa: S310
             pass
+    except urllib.error.HTTPError as error:
+        if 400 <= error.code < 500 and error.code not in (408, 429):
+            raise CheckpointRefused(f"{url} answered HTTP {error.code}") from error
+        raise
+
+
+def send_checkpoint(body: dict) -> None:
+    """Send a checkpoint everywhere configured, now (the command's way; beat's task
+    sends to each destination through its own retried task)."""
+    if settings.AUDIT_CHECKPOINT_EMAILS:
+        email_checkpoint(body)
+    if settings.AUDIT_CHECKPOINT_WEBHOOK:
+        post_checkpoint(body)
 
 
 def verify_checkpoints() -> tuple[int, list[str]]:
-    """How many checkpoints there are, and where the chain disagrees with any of them."""
+    """How many checkpoints there are, and where the chain disagrees with any of them;
+    records sealed more than two checkpoint intervals ago must be in one."""
     found = []
     problems = []
     for path in sorted(directory().glob(PATTERN)):
@@ -102,6 +128,15 @@ def verify_checkpoints() -> tuple[int, list[str]]:
         ChainEntry.objects.filter(position__in=positions).values_list("position", "entry_hash")
     )
     length = ChainEntry.objects.order_by("-position").values_list("position", flat=True).first()
+    newest = max(positions, default=0)
+    stale = timezone.now() - timedelta(seconds=2 * settings.AUDIT_CHECKPOINT_EVERY_SECONDS)
+    uncovered = ChainEntry.objects.filter(position__gt=newest, sealed_at__lt=stale)
+    if uncovered.exists():
+        problems.append(
+            f"positions {newest + 1}-{uncovered.order_by('-position')[0].position}: sealed "
+            f"before {stale:%Y-%m-%d %H:%M} UTC and in no checkpoint (were checkpoints "
+            "removed, or is audit_checkpoint not running?)"
+        )
     for name, records, head, written_at in found:
         if records not in hashes:
             problems.append(

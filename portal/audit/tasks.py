@@ -1,11 +1,16 @@
 """The ledger's beat tasks: sealing pending records, writing and sending checkpoints."""
 
+import logging
+
 from celery import shared_task
+from django.conf import settings
 
 from portal.organisation.scoping import system_scope
 
 from .chain import SEAL_BATCH, seal
-from .checkpoints import send_checkpoint, write_checkpoint
+from .checkpoints import CheckpointRefused, email_checkpoint, post_checkpoint, write_checkpoint
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="audit.seal")
@@ -21,15 +26,28 @@ def write_audit_checkpoint() -> str:
     if written is None:
         return "unchanged"
     path, body = written
-    send_audit_checkpoint.delay(body)
+    # One task per destination: a webhook that is down never sends the email twice.
+    if settings.AUDIT_CHECKPOINT_EMAILS:
+        email_audit_checkpoint.delay(body)
+    if settings.AUDIT_CHECKPOINT_WEBHOOK:
+        post_audit_checkpoint.delay(body)
     return str(path)
 
 
 @shared_task(
-    name="audit.send_checkpoint",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=8,
+    name="audit.email_checkpoint", autoretry_for=(OSError,), retry_backoff=True, max_retries=8
 )
-def send_audit_checkpoint(body: dict) -> None:
-    send_checkpoint(body)
+def email_audit_checkpoint(body: dict) -> None:
+    email_checkpoint(body)
+
+
+@shared_task(
+    name="audit.post_checkpoint", autoretry_for=(OSError,), retry_backoff=True, max_retries=8
+)
+def post_audit_checkpoint(body: dict) -> str:
+    try:
+        post_checkpoint(body)
+    except CheckpointRefused as refusal:
+        logger.error("audit checkpoint %s not taken: %s", body["records"], refusal)
+        return "refused"
+    return "sent"

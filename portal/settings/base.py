@@ -241,6 +241,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# The attestation ledger (README: "Audit trail"). Records are keyed with AUDIT_KEY, which
+# lives outside the database: whoever holds only the database cannot forge a record.
+# Production refuses to start without it; first runs and tests use a fixed one.
+AUDIT_KEY = env_str("AUDIT_KEY", "dev-only-audit-key-not-for-production-use-0123456789")
+#: A record is chained by the sealer within this many seconds (verify_audit checks it).
+AUDIT_MERGE_DELAY_SECONDS = env_int("AUDIT_MERGE_DELAY_SECONDS", 10)
+#: Beat writes a checkpoint this often; verify_audit fails when records sealed more than
+#: twice this long ago are in no checkpoint (checkpoints removed, or none written).
+AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 60 * 60)
+#: Checkpoints (chain length and head, keyed) are written here, outside the database.
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit")))
+#: And also sent to these addresses and this URL (JSON POST), when set.
+AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS")
+AUDIT_CHECKPOINT_WEBHOOK = env_str("AUDIT_CHECKPOINT_WEBHOOK")
+
 #: Hour (local time) of the daily email telling owners which pages are due for review.
 KNOWLEDGE_REVIEW_REMINDER_HOUR = env_int("KNOWLEDGE_REVIEW_REMINDER_HOUR", 9)
 CELERY_BEAT_SCHEDULE = {
@@ -296,7 +312,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "write-audit-checkpoint": {
         "task": "audit.checkpoint",
-        "schedule": float(env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 60 * 60)),
+        "schedule": float(AUDIT_CHECKPOINT_EVERY_SECONDS),
     },
     "send-review-reminders": {
         "task": "knowledge.send_review_reminders",
@@ -311,18 +327,6 @@ TRAINING_NUDGE_DAYS = [
 ]
 #: A cohort short of 100% this many days before go-live is reported at risk (once).
 TRAINING_AT_RISK_DAYS = env_int("TRAINING_AT_RISK_DAYS", 3)
-
-# The attestation ledger (README: "Audit trail"). Records are keyed with AUDIT_KEY, which
-# lives outside the database: whoever holds only the database cannot forge a record.
-# Production refuses to start without it; first runs and tests use a fixed one.
-AUDIT_KEY = env_str("AUDIT_KEY", "dev-only-audit-key-not-for-production-use-0123456789")
-#: A record is chained by the sealer within this many seconds (verify_audit checks it).
-AUDIT_MERGE_DELAY_SECONDS = env_int("AUDIT_MERGE_DELAY_SECONDS", 10)
-#: Checkpoints (chain length and head, keyed) are written here, outside the database.
-AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit")))
-#: And also sent to these addresses and this URL (JSON POST), when set.
-AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS")
-AUDIT_CHECKPOINT_WEBHOOK = env_str("AUDIT_CHECKPOINT_WEBHOOK")
 
 #: Routes /benchmark/write-floor for benchmarks/ack_load.py; never on in production.
 BENCHMARK_WRITE_FLOOR = env_bool("BENCHMARK_WRITE_FLOOR", False)

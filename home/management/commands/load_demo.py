@@ -8,7 +8,7 @@ from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
 from notices.demo import load_demo_changes, load_demo_notices
-from portal.audit.chain import seal
+from portal.audit.checkpoints import write_checkpoint
 from portal.organisation.demo import DEMO_PASSWORD, load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
 from portal.organisation.scoping import ScopedCommand, system_scope
@@ -39,10 +39,11 @@ class Command(ScopedCommand):
             self.stdout.write(f"Demo training: {courses} courses, agents at every stage.")
         if load_demo_changes():
             self.stdout.write("Demo changes: a policy and a course change next Monday.")
-        # At once, not within beat's merge delay: a load outlasts it.
-        sealed = seal(everything=True)
-        if sealed:
-            self.stdout.write(f"Demo audit trail: {sealed} records sealed.")
+        # Sealed and anchored at once: a load outlasts beat's merge delay.
+        checkpoint = write_checkpoint()
+        if checkpoint:
+            path, body = checkpoint
+            self.stdout.write(f"Demo audit trail: {body['records']} records, checkpoint {path}.")
         self.stdout.write(
             self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")
         )

@@ -23,7 +23,7 @@ from notices.models import Acknowledgement
 from portal.audit import guards
 from portal.audit.chain import _SEALER_LOCK, GENESIS, entry_hash, record_hash, seal, verify_chain
 from portal.audit.models import AuditRecord, ChainEntry
-from portal.audit.tasks import seal_records, write_audit_checkpoint
+from portal.audit.tasks import post_audit_checkpoint, seal_records, write_audit_checkpoint
 from tests.notices.builders import ack, publish_notice
 from tests.smtp import free_port
 from tests.worker import celery_worker, wait_for
@@ -215,6 +215,24 @@ def test_a_checkpoint_is_written_once_per_chain_length_and_sent_away(world, sett
     ]
 
 
+def test_a_webhook_that_refuses_a_checkpoint_is_not_asked_again(settings):
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(400)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", free_port()), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.AUDIT_CHECKPOINT_WEBHOOK = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        assert post_audit_checkpoint({"records": 1, "head": "0" * 64}) == "refused"
+    finally:
+        server.shutdown()
+
+
 def test_a_checkpoint_that_cannot_be_sent_is_still_written_and_reported(world, settings):
     settings.AUDIT_CHECKPOINT_WEBHOOK = f"http://127.0.0.1:{free_port()}/nobody-listens"
     three_acknowledgements(world)
@@ -232,10 +250,25 @@ def test_a_record_not_sealed_within_the_merge_delay_is_reported(settings):
         "is beat running audit.seal?"
     ]
     seal()
-    problems = verify()[1]
-    assert problems == [
-        f"record {late.pk} (position 1): sealed 60 s after it was written (the bound is 10 s)"
+    # Sealed at last: a sealer that fell behind is said, and is not a broken trail.
+    err = StringIO()
+    call_command("verify_audit", stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [
+        f"warning: record {late.pk} (position 1): sealed 60 s after it was written "
+        "(the bound is 10 s)"
     ]
+
+
+def test_records_sealed_long_ago_must_be_in_a_checkpoint(world, settings):
+    """Checkpoints removed from the directory (or never written) are noticed: what was
+    sealed more than two intervals ago is in no checkpoint."""
+    three_acknowledgements(world)
+    seal()
+    settings.AUDIT_CHECKPOINT_EVERY_SECONDS = 0
+    problems = verify()[1]
+    assert len(problems) == 1 and problems[0].startswith("positions 1-3: sealed before")
+    call_command("audit_checkpoint", stdout=StringIO())
+    assert verify()[1] == []
 
 
 def test_beats_seal_looks_back_an_hour_and_the_checkpoint_at_everything():

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from portal.audit.checkpoints import send_checkpoint, write_checkpoint
+from portal.audit.checkpoints import CheckpointRefused, send_checkpoint, write_checkpoint
 from portal.organisation.scoping import ScopedCommand, system_scope
 
 
@@ -29,7 +29,7 @@ class Command(ScopedCommand):
         self.stdout.write(self.style.SUCCESS(f"Checkpoint of {body['records']} records: {path}"))
         try:
             send_checkpoint(body)
-        except OSError as error:
+        except (OSError, CheckpointRefused) as error:
             raise CommandError(
                 f"the checkpoint is written ({path}) but could not be sent: {error}"
             ) from error

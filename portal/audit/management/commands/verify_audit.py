@@ -25,6 +25,8 @@ class Command(ScopedCommand):
         report = verify_chain()
         checkpoints, against_checkpoints = verify_checkpoints()
         problems = report.problems + verify_linked_records() + against_checkpoints
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning}")
         for problem in problems:
             self.stderr.write(problem)
         if options["json"]:
@@ -33,6 +35,7 @@ class Command(ScopedCommand):
                 "pending": report.pending,
                 "checkpoints": checkpoints,
                 "problems": len(problems),
+                "warnings": len(report.warnings),
             }
             self.stdout.write(json.dumps(summary))
         if problems:
