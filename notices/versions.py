@@ -82,6 +82,11 @@ def latest_version(notice) -> NoticeVersion | None:
     return notice.versions.order_by("-number").first()
 
 
+def _newest_first(versions):
+    """Versions newest first, without their content: what deciding between them reads."""
+    return versions.defer("content").order_by("-number")
+
+
 def current_versions(
     notice, versions: list[NoticeVersion] | None = None
 ) -> tuple[NoticeVersion | None, NoticeVersion | None]:
@@ -91,7 +96,7 @@ def current_versions(
 
     ``versions``: the notice's versions, newest first, when the caller has them."""
     if versions is None:
-        versions = list(notice.versions.order_by("-number").defer("content"))
+        versions = list(_newest_first(notice.versions.all()))
     material = next((version for version in versions if version.material), None)
     return material, (versions[0] if versions else None)
 
@@ -100,10 +105,7 @@ def published_notice(notice_id: int) -> tuple[ChangeNoticePage | None, list[Noti
     """A notice that was published at least once, with its versions newest first
     (without their content), in one query: (None, []) when there is no such notice."""
     versions = list(
-        NoticeVersion.objects.filter(notice_id=notice_id)
-        .select_related("notice")
-        .defer("content")
-        .order_by("-number")
+        _newest_first(NoticeVersion.objects.filter(notice_id=notice_id)).select_related("notice")
     )
     return (versions[0].notice if versions else None), versions
 
