@@ -14,6 +14,7 @@ from django.http import Http404
 from portal.audiences import audiences_of
 from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import viewer_scope
+from portal.prepared import PreparedQuery, instance, loaded_fields
 from portal.visibility import register_page_rule
 
 from .acknowledging import concerns
@@ -52,20 +53,32 @@ def own_profile(user):
     return profile
 
 
+_PROFILE_FIELDS = loaded_fields(AgentProfile)
+
+# On every acknowledgement: compiled once (``portal.prepared``).
+_addressed = PreparedQuery(
+    lambda notice_id, user_id: (
+        Delivery.objects.unscoped()
+        .filter(
+            notice_id=notice_id, agent__user_id=user_id, agent__status=AgentProfile.Status.ACTIVE
+        )
+        .values_list("version_id", "read_at", *(f"agent__{f.name}" for f in _PROFILE_FIELDS))
+    ),
+    "notice_id",
+    "user_id",
+)
+
+
 def addressee(notice, user):
     """The signed-in ``user``'s own agent profile (None when they have none, or left)
     and their deliveries of ``notice`` (as ``acknowledging.deliveries_of``): one query
     when it was delivered, the usual case for an acknowledgement."""
-    rows = list(
-        Delivery.objects.unscoped()
-        .filter(notice=notice, agent__user=user, agent__status=AgentProfile.Status.ACTIVE)
-        .select_related("agent")
-    )
+    rows = _addressed(notice_id=notice.pk, user_id=user.pk)
     if not rows:
         return own_profile(user), {}
-    profile = rows[0].agent
+    profile = instance(AgentProfile, _PROFILE_FIELDS, rows[0][2:])
     profile.user = user
-    return profile, {row.version_id: row.read_at for row in rows}
+    return profile, {version_id: read_at for version_id, read_at, *_ in rows}
 
 
 def reader_of(user, notice) -> Reader | None:

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from portal.prepared import PreparedQuery, instance, loaded_fields
 from portal.publishing import content_hash
 from portal.queueing import queue
 
@@ -101,13 +102,34 @@ def current_versions(
     return material, (versions[0] if versions else None)
 
 
+#: What deciding on an acknowledgement reads of a notice and of its versions: all but
+#: their long text, which is loaded if ever read.
+_VERSION_FIELDS = loaded_fields(NoticeVersion, leave_out=("content",))
+_NOTICE_FIELDS = loaded_fields(ChangeNoticePage, leave_out=("changes", "summary"))
+
+# On every acknowledgement: compiled once (``portal.prepared``).
+_published = PreparedQuery(
+    lambda notice_id: _newest_first(NoticeVersion.objects.filter(notice_id=notice_id)).values_list(
+        *(f.name for f in _VERSION_FIELDS), *(f"notice__{f.name}" for f in _NOTICE_FIELDS)
+    ),
+    "notice_id",
+)
+
+
 def published_notice(notice_id: int) -> tuple[ChangeNoticePage | None, list[NoticeVersion]]:
     """A notice that was published at least once, with its versions newest first
     (without their content), in one query: (None, []) when there is no such notice."""
-    versions = list(
-        _newest_first(NoticeVersion.objects.filter(notice_id=notice_id)).select_related("notice")
-    )
-    return (versions[0].notice if versions else None), versions
+    rows = _published(notice_id=notice_id)
+    if not rows:
+        return None, []
+    cut = len(_VERSION_FIELDS)
+    notice = instance(ChangeNoticePage, _NOTICE_FIELDS, rows[0][cut:])
+    versions = []
+    for row in rows:
+        version = instance(NoticeVersion, _VERSION_FIELDS, row[:cut])
+        version.notice = notice
+        versions.append(version)
+    return notice, versions
 
 
 def hand_to_workers(dispatch_id: int) -> bool:
