@@ -2,6 +2,7 @@
 afterwards. Each is an attested statement in the ledger (``portal.audit.chain.attest``),
 refusals included: the row is never changed, and its audit record proves it."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +99,24 @@ def mask(reference: str) -> str:
         len(reference) - REFERENCE_SHOWN if len(reference) > REFERENCE_SHOWN else len(reference)
     )
     return "•" * min(hidden, 8) + reference[hidden:]
+
+
+class DecisionDigest(models.Model):
+    """The daily digest of one day's decisions to one policy owner: sent once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    #: The (local) day whose decisions it reports.
+    day = models.DateField()
+    decisions = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision digest")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="one_decision_digest_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.recipient_id} {self.day}"

@@ -17,7 +17,12 @@ def refund_policy(parent=None, **kwargs):
         **kwargs,
     }
     title = fields.pop("title", "배송 지연 보상")
-    return policy(parent or section("결제·환불"), title, "배송이 늦어진 고객", **fields)
+    owner = fields.pop("content_owner", None)
+    page = policy(parent or section("결제·환불"), title, "배송이 늦어진 고객", **fields)
+    if owner is not None:
+        page.content_owner = owner
+        page.save_revision().publish()
+    return page
 
 
 def decide(policy, agent, *, customer="010-1234-5678", amount=10000, channel="phone", **kwargs):
