@@ -2,7 +2,7 @@ from django.urls import path
 
 import portal.tabular  # noqa: F401 - registers <export:fmt>
 
-from . import views
+from . import api, views
 
 app_name = "decisions"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("mine/", views.my_decisions_view, name="mine"),
     path("manage/", views.report_view, name="report"),
     path("manage/export.<export:fmt>", views.report_view, name="report_export"),
+    path("api/decisions/", api.record_api, name="api_record"),
 ]
