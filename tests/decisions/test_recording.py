@@ -108,7 +108,7 @@ def test_bad_input_is_refused_and_nothing_written(world, kwargs):
 
 
 @pytest.mark.parametrize("authority", [AuthorityLevel.TEAM_LEAD, AuthorityLevel.CLIENT])
-def test_a_policy_agents_may_not_decide_under_is_refused(world, authority):
+def test_a_policy_agents_may_not_decide_under_is_refused(world, authority, english):
     with pytest.raises(DecisionRejected, match="escalation"):
         decide(refund_policy(authority=authority), world.agent_a1)
     assert not Decision.objects.exists()
