@@ -42,10 +42,16 @@ def parse_amount(value) -> int:
 
 class DecisionForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=AnswerScript.CHANNELS)
-    amount = forms.CharField(label=_("Amount (KRW)"), max_length=20)
+    # Text, not a number input: "30,000원" as typed is understood (``parse_amount``).
+    amount = forms.CharField(
+        label=_("Amount (KRW)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     customer = forms.CharField(
         label=_("Customer"),
         max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_(
             "Phone number, email or member number: only used to count this customer's "
             "decisions, never stored."
