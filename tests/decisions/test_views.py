@@ -115,3 +115,14 @@ def test_my_decisions_lists_my_own_in_a_fixed_number_of_queries(
         assert len(response.context["page"]) == n
     assert counts[0] == counts[1]
     assert "OTHER-AGENT-REF"[-4:] not in response.content.decode()
+
+
+def test_a_decision_is_always_the_signed_in_agents_own_and_its_note_is_text(client, world):
+    policy = refund_policy()
+    client.force_login(world.agent_a1.user)
+    url = reverse("decisions:record", args=[policy.pk])
+    note = "<script>alert(1)</script>"
+    response = client.post(url, {**FORM, "agent": world.agent_a2.pk, "note": note}, follow=True)
+    assert Decision.objects.get().agent == world.agent_a1
+    body = response.content.decode()
+    assert note not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
