@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from decisions import urls as decisions_urls
 from home.views import healthz, write_floor
 from knowledge import urls as knowledge_urls
 from notices import urls as notices_urls
@@ -24,6 +25,7 @@ urlpatterns = [
     path("accounts/", include(accounts_urls)),
     path("org/", include(organisation_urls)),
     path("knowledge/", include(knowledge_urls)),
+    path("decisions/", include(decisions_urls)),
     path("notices/", include(notices_urls)),
     path("training/", include(training_urls)),
 ]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "knowledge",
     "notices",
     "training",
+    "decisions",
     "searchindex",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -259,6 +260,8 @@ AUDIT_CHECKPOINT_WEBHOOK = env_str("AUDIT_CHECKPOINT_WEBHOOK")
 
 #: Hour (local time) of the daily email telling owners which pages are due for review.
 KNOWLEDGE_REVIEW_REMINDER_HOUR = env_int("KNOWLEDGE_REVIEW_REMINDER_HOUR", 9)
+#: Hour (local time) of the daily digest of yesterday's decisions to policy owners.
+DECISION_DIGEST_HOUR = env_int("DECISION_DIGEST_HOUR", 8)
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {
         "task": "home.record_worker_heartbeat",
@@ -317,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-review-reminders": {
         "task": "knowledge.send_review_reminders",
         "schedule": crontab(hour=KNOWLEDGE_REVIEW_REMINDER_HOUR, minute=15),
+    },
+    "send-decision-digests": {
+        "task": "decisions.send_digests",
+        "schedule": crontab(hour=DECISION_DIGEST_HOUR, minute=20),
     },
 }
 

@@ -45,11 +45,21 @@ def policy(parent, title, situation, script="", **kwargs):
     fields = {
         key: kwargs.pop(key)
         for key in list(kwargs)
-        if key in {"authority", "limit_amount_krw", "effective_until", "exclusions"}
+        if key
+        in {
+            "authority",
+            "limit_amount_krw",
+            "limit_times_per_customer",
+            "limit_window_days",
+            "escalation_route",
+            "escalation_contact",
+            "effective_from",
+            "effective_until",
+            "exclusions",
+        }
     }
-    page = AnswerPolicyPage(
-        title=title, situation=situation, authority=AuthorityLevel.AGENT_REPORTS, **fields
-    )
+    fields.setdefault("authority", AuthorityLevel.AGENT_REPORTS)
+    page = AnswerPolicyPage(title=title, situation=situation, **fields)
     if script:
         page.scripts = [AnswerScript(channel="phone", text=script)]
     return publish(parent, page, **kwargs)

@@ -25,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
+from decisions.recording import record_decision
 from tests.factories import TeamFactory, make_agent
 from tests.knowledge.builders import article, policy, section
 from tests.notices.builders import ack, draft_notice, publish_notice
@@ -159,7 +160,12 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
         ready=1,
     )
 
+    decision = record_decision(
+        secret_policy, agent, channel="chat", customer="zebra-customer", note="ZEBRA 결정"
+    )
+
     objects = [
+        decision,
         vendor,
         team,
         other_team,
@@ -213,7 +219,8 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
     ]
     return Foreign(
         queries=[
-            f"?vendor={vendor.pk}&team={team.pk}&agent={agent.pk}&since={notice.live_revision_id}",
+            f"?vendor={vendor.pk}&team={team.pk}&agent={agent.pk}&since={notice.live_revision_id}"
+            f"&policy={secret_policy.pk}",
             f"?q=얼룩말&tag={TAG}&kind=policy&state=all&status=left&channel=phone&page=1",
         ],
         extra_urls=[

@@ -51,6 +51,7 @@ def test_upper_apps_register_their_append_only_tables():
     assert set(guards.guarded_tables()) == {
         "audit_auditrecord",
         "audit_chainentry",
+        "decisions_decision",
         "notices_acknowledgement",
         "training_signoff",
     }

@@ -1,9 +1,10 @@
 """python manage.py load_demo — the demo client, vendors, teams, agents and staff, with
-their knowledge base, change notices, courses and scheduled changes.
+their knowledge base, decisions, change notices, courses and scheduled changes.
 
 Safe to run again: what exists already is left as it is. Prints the logins.
 """
 
+from decisions.demo import load_demo_decisions
 from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
@@ -31,6 +32,11 @@ class Command(ScopedCommand):
         self.stdout.write(
             f"Demo knowledge: {knowledge.created} created, {knowledge.updated} updated."
         )
+        # Before the notices: the demo's week of decisions is sealed at its own times,
+        # ahead of everything attested today.
+        decisions = load_demo_decisions()
+        if decisions:
+            self.stdout.write(f"Demo decisions: {decisions} over the last week, some refused.")
         notices = load_demo_notices()
         if notices:
             self.stdout.write(f"Demo notices: {notices} published and delivered.")

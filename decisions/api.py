@@ -1,0 +1,133 @@
+"""The JSON endpoint through which a vendor's CRM or ticketing system records decisions:
+the same form and the same checks as the agent's page (``forms``, ``recording``).
+
+``POST /decisions/api/decisions/`` with ``Authorization: Bearer <token>`` and a JSON
+object naming the agent by employee number. A token belongs to one vendor and records
+for that vendor's active agents only; each decision is checked as if that agent had
+posted it (the policy must be open to them). Answers: 201 with the decision (recorded or
+refused, with the escalation route), 400 with what to correct, 401 for a missing or
+unknown token, 404 for a policy or agent the token cannot reach. Nothing is written
+unless the answer is 201.
+"""
+
+import json
+import secrets
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from portal.audit.chain import keyed_hash
+from portal.http import client_ip
+from portal.organisation.models import AgentProfile
+from portal.organisation.scoping import acting_as
+
+from .forms import DecisionForm
+from .models import CrmToken
+from .recording import DecisionRejected, PolicyNotFound, escalation, live_policy, record_decision
+
+#: A decision is a few short fields: a larger body is not one.
+MAX_BODY_BYTES = 16 * 1024
+TOKEN_HASH_LABEL = "decision.crm-token"  # noqa: S105 - the hash's label, not a secret
+
+
+def issue_token(vendor, name: str) -> tuple[CrmToken, str]:
+    """A new token for ``vendor``'s system called ``name``: the row, and the token itself,
+    which is never stored and cannot be shown again."""
+    token = secrets.token_urlsafe(32)
+    row = CrmToken.objects.create(
+        vendor=vendor, name=name, token_hash=keyed_hash(TOKEN_HASH_LABEL, token)
+    )
+    return row, token
+
+
+def token_of(request) -> CrmToken | None:
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    hashed = keyed_hash(TOKEN_HASH_LABEL, token.strip())
+    return CrmToken.objects.unscoped().active().filter(token_hash=hashed).first()
+
+
+def _error(status: int, message: str, errors=None) -> JsonResponse:
+    body = {"error": message}
+    if errors:
+        body["errors"] = errors
+    return JsonResponse(body, status=status)
+
+
+@csrf_exempt  # no cookies: the bearer token is the credential
+@require_POST
+def record_api(request):
+    crm = token_of(request)
+    if crm is None:
+        response = _error(401, _("A valid token is required (Authorization: Bearer …)."))
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+    if len(request.body) > MAX_BODY_BYTES:
+        return _error(400, _("The request is too large for one decision."))
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return _error(400, _("Send one decision as a JSON object."))
+    agent = (
+        AgentProfile.objects.unscoped()
+        .filter(
+            vendor=crm.vendor,
+            employee_number=str(data.get("employee_number", "")),
+            status=AgentProfile.Status.ACTIVE,
+        )
+        .select_related("user")
+        .first()
+    )
+    policy_id = data.get("policy")
+    ok_id = isinstance(policy_id, int) and not isinstance(policy_id, bool)
+    policy = live_policy(policy_id) if ok_id else None
+    if agent is None or policy is None:
+        return _error(404, _("No such policy or agent for this token."))
+    # Everything else is asked as that agent: their scope, the pages they may open.
+    with acting_as(agent.user):
+        fields = {
+            name: "" if data.get(name) is None else str(data[name])
+            for name in ("channel", "amount", "customer", "reference", "note")
+        }
+        form = DecisionForm(fields, policy=policy)
+        if not form.is_valid():
+            return _error(400, _("Correct the decision and send it again."), form.errors)
+        try:
+            decision = record_decision(
+                policy,
+                agent,
+                channel=form.cleaned_data["channel"],
+                customer=form.cleaned_data["customer"],
+                amount=form.cleaned_data.get("amount"),
+                reference=form.cleaned_data["reference"],
+                note=form.cleaned_data["note"],
+                ip_address=client_ip(request),
+                user_agent=f"{crm.name} (CRM token {crm.pk})",
+            )
+        except PolicyNotFound:
+            return _error(404, _("No such policy or agent for this token."))
+        except DecisionRejected as rejection:
+            return _error(400, str(rejection))
+    refused = decision.outcome == decision.Outcome.REFUSED
+    return JsonResponse(
+        {
+            "id": decision.pk,
+            "outcome": decision.outcome,
+            "refusal": decision.refusal,
+            "message": decision.get_refusal_display() if refused else "",
+            "escalation": escalation(policy) if refused else "",
+            "policy": policy.pk,
+            "policy_version": decision.policy_revision_id,
+            "agent": agent.employee_number,
+            "amount_krw": decision.amount_krw,
+            "reference": decision.masked_reference,
+            "decided_at": timezone.localtime(decision.decided_at).isoformat(),
+        },
+        status=201,
+    )
