@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -43,11 +43,17 @@ def keyed_hash(*parts: str) -> str:
 
 
 def record_hash(kind: str, payload: dict, created_at) -> str:
-    return keyed_hash("record", kind, created_at.isoformat(), canonical(payload))
+    return keyed_hash("record", kind, _utc(created_at), canonical(payload))
 
 
 def entry_hash(previous_hash: str, position: int, record_hash: str, sealed_at) -> str:
-    return keyed_hash("entry", previous_hash, str(position), record_hash, sealed_at.isoformat())
+    return keyed_hash("entry", previous_hash, str(position), record_hash, _utc(sealed_at))
+
+
+def _utc(moment) -> str:
+    # The database gives moments back in UTC: a moment written in another zone (a clock
+    # set for the demo) must hash as it will be read.
+    return moment.astimezone(UTC).isoformat()
 
 
 def append(kind: str, payload: dict) -> AuditRecord:
@@ -139,7 +145,7 @@ def attest(
                 before()
             now = timezone.now()
             record = append(
-                model.attested_kind, {**named, **facts(now), **stated, moment: now.isoformat()}
+                model.attested_kind, {**named, **facts(now), **stated, moment: _utc(now)}
             )
             row = model.objects.create(
                 agent=agent, **fields(now), **stated, **{moment: now}, audit_record=record
@@ -212,7 +218,7 @@ def differences_from_records(model, label: str) -> list[str]:
             "statement": row.statement,
             "ip_address": row.ip_address,
             "user_agent": row.user_agent,
-            moment: getattr(row, moment).isoformat(),
+            moment: _utc(getattr(row, moment)),
             **row.attested_facts(),
         }
         for key, value in facts.items():
