@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from feedback import urls as feedback_urls
 from home.views import healthz, write_floor
 from knowledge import urls as knowledge_urls
 from notices import urls as notices_urls
@@ -26,6 +27,7 @@ urlpatterns = [
     path("knowledge/", include(knowledge_urls)),
     path("notices/", include(notices_urls)),
     path("training/", include(training_urls)),
+    path("feedback/", include(feedback_urls)),
 ]
 
 if settings.BENCHMARK_WRITE_FLOOR:

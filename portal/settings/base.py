@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "knowledge",
     "notices",
     "training",
+    "feedback",
     "searchindex",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
