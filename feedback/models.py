@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.organisation.scoping import AgentOwnedQuerySet
 
@@ -14,7 +15,8 @@ MAX_QUOTE = 1000
 class Kind(models.TextChoices):
     UNCLEAR = "unclear", _("Unclear")
     WRONG = "wrong", _("Wrong")
-    MISSING = "missing", _("Missing")
+    # "Missing" elsewhere means what is left to do; here, what the page leaves out.
+    MISSING = "missing", pgettext_lazy("feedback kind", "Missing")
     VOC = "voc", _("Customer voice (VOC)")
     IDEA = "idea", _("Idea")
 
