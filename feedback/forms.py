@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Revision
 
+from knowledge.verification import client_staff
 from notices.models import ChangeNoticePage
 
 from .models import FeedbackItem, Kind, Status
@@ -28,9 +29,16 @@ class FeedbackForm(forms.ModelForm):
 class FeedbackReviewForm(WagtailAdminModelForm):
     """The owner's answer: a status, a reply and, when done, what resolved it."""
 
+    resolved_only_when_done = _(
+        "A revision or notice resolves an item only when its status is done."
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         item = self.instance
+        if "owner" in self.fields:
+            # Owners are client staff, as a page's content owner is.
+            self.fields["owner"].queryset = client_staff().order_by("name", "username")
         if "resolved_by_revision" in self.fields:
             field = self.fields["resolved_by_revision"]
             # Only revisions of the page the feedback was raised on can resolve it.
@@ -47,9 +55,7 @@ class FeedbackReviewForm(WagtailAdminModelForm):
         cleaned = super().clean()
         resolved = cleaned.get("resolved_by_revision") or cleaned.get("resolved_by_notice")
         if resolved and cleaned.get("status") != Status.DONE:
-            raise forms.ValidationError(
-                _("A revision or notice resolves an item only when its status is done.")
-            )
+            raise forms.ValidationError(self.resolved_only_when_done)
         return cleaned
 
     def save(self, commit=True):

@@ -85,3 +85,20 @@ def test_my_feedback_reads_a_fixed_number_of_queries(
         raise_on(pages["refund"], world.agent_a1)
     with django_assert_num_queries(len(one)):
         assert len(client.get(url).context["items"]) == 4
+
+
+@pytest.mark.parametrize("who", ["agent_a1", "manager_a"])
+def test_the_home_page_reads_a_fixed_number_of_queries(
+    client, world, pages, who, django_assert_num_queries
+):
+    notice = publish_notice("쿠폰 안내 변경", everyone=True)
+    resolve(raise_on(pages["coupon"], world.agent_a1), notice=notice)
+    client.force_login(getattr(world, who).user)
+    client.get("/")  # warm-up
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for _n in range(3):
+        resolve(raise_on(pages["refund"], world.agent_a1), notice=notice)
+        raise_on(pages["coupon"], world.agent_a2)
+    with django_assert_num_queries(len(one)):
+        client.get("/")

@@ -4,7 +4,9 @@ and by email, what resolved it checked."""
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from feedback.forms import FeedbackReviewForm
 from feedback.models import FeedbackItem, Status
 from feedback.tasks import tell_agents
 from tests.feedback.builders import raise_on
@@ -59,13 +61,15 @@ def test_the_owner_answers_and_the_agent_is_told(
     assert len(mailoutbox) == 1
 
 
-def test_a_resolution_must_be_done_and_of_the_same_page(client, world, pages, english):
+def test_a_resolution_must_be_done_and_of_the_same_page(client, world, pages):
     item = raise_on(pages["refund"], world.agent_a1)
     notice = publish_notice(everyone=True)
     client.force_login(pages["owner"])
     response = answer(client, item, status=Status.ACCEPTED, resolved_by_notice=notice.pk)
     assert response.status_code == 200
-    assert "only when its status is done" in response.text
+    [error] = response.context["form"].non_field_errors()
+    assert error == str(FeedbackReviewForm.resolved_only_when_done)
+    assert escape(error) in response.content.decode()
     other_revision = pages["coupon"].live_revision_id
     response = answer(client, item, status=Status.DONE, resolved_by_revision=other_revision)
     assert response.status_code == 200
