@@ -112,8 +112,9 @@ def _answered(item, raised_at, status, reply, answered_at=None) -> None:
         status=status,
         reply=reply,
         answered_at=answered,
-        # The demo sends no email: its answers are news in the portal only.
+        # The demo sends no email: its items and answers are news in the portal only.
         emailed_at=answered,
+        owner_told_at=raised_at,
     )
 
 

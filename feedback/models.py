@@ -94,6 +94,8 @@ class FeedbackItem(models.Model):
     created_at = models.DateTimeField(_("raised"), auto_now_add=True, db_index=True)
     #: When the status or the reply last changed.
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    #: When the owner (or the client managers) were emailed about it, claimed first.
+    owner_told_at = models.DateTimeField(null=True, blank=True, editable=False)
     #: When the agent last opened "My feedback": later answers are news to them.
     seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     #: When the agent was last emailed about an answer (claimed before sending).

@@ -6,12 +6,15 @@ change notices and the lessons of a course. Whether the agent may see the page i
 """
 
 from django.apps import apps
+from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from knowledge.verification import responsible_owner
+from portal.queueing import queue
 from portal.visibility import can_see_page
 
+from . import tasks
 from .models import FeedbackItem
 
 #: The page types feedback is taken on (a course: on one of its lessons).
@@ -50,7 +53,7 @@ def raise_feedback(profile, page, *, kind, text, customer_quote="", lesson_id=""
     if not is_course and lesson_id:
         raise FeedbackRefused(_("Only a course has lessons."))
     owner = responsible_owner(page)
-    return FeedbackItem.objects.create(
+    item = FeedbackItem.objects.create(
         agent=profile,
         page=page,
         revision_id=page.live_revision_id,
@@ -60,3 +63,7 @@ def raise_feedback(profile, page, *, kind, text, customer_quote="", lesson_id=""
         customer_quote=customer_quote,
         owner=owner,
     )
+    transaction.on_commit(
+        lambda: queue(tasks.tell_owner, item.pk, catches_up="the review queue, where it waits")
+    )
+    return item

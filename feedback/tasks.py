@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from knowledge.verification import client_managers
 from portal.mail import personal_email, site_url
 from portal.organisation.scoping import system_scope
 
@@ -37,6 +38,35 @@ def tell_agents(item_ids: list[int]) -> int:
         for item in items
         if item.agent.user.email
     ]
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
+@shared_task(name="feedback.tell_owner", acks_late=True)
+@system_scope("whoever answers for a page hears of feedback from any vendor's agent")
+def tell_owner(item_id: int) -> int:
+    """Email the item's owner, or every client manager when it has none (or they cannot
+    be reached), once: the row is claimed before sending."""
+    now = timezone.now()
+    if not FeedbackItem.objects.filter(pk=item_id, owner_told_at__isnull=True).update(
+        owner_told_at=now
+    ):
+        return 0
+    item = FeedbackItem.objects.select_related("owner", "page", "agent__vendor").get(pk=item_id)
+    owner = item.owner
+    recipients = (
+        [owner]
+        if owner is not None and owner.is_active and owner.email
+        else list(client_managers().exclude(email=""))
+    )
+    context = {
+        "item": item,
+        "page_title": item.page.title,
+        "vendor": item.agent.vendor.name,
+        "url": site_url(reverse("wagtailsnippets_feedback_feedbackitem:edit", args=[item.pk])),
+    }
+    messages = [personal_email(user, "feedback/email/raised", context) for user in recipients]
     if messages:
         get_connection().send_messages(messages)
     return len(messages)

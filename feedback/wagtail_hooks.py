@@ -8,6 +8,8 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
@@ -22,6 +24,14 @@ from .reviewing import set_status
 
 class FeedbackIndexView(InertSpreadsheetExportMixin, IndexView):
     pass
+
+
+class ReviewOnly(ModelPermissionPolicy):
+    """Feedback is what agents said: answered in the admin, never added or deleted
+    there, not even by a superuser."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("add", "delete") and super().user_has_permission(user, action)
 
 
 class FeedbackViewSet(SnippetViewSet):
@@ -94,6 +104,7 @@ class FeedbackViewSet(SnippetViewSet):
         )
 
 
+register_permission_policy(FeedbackItem, ReviewOnly(FeedbackItem))
 register_snippet(FeedbackViewSet)
 
 

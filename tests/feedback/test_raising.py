@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from feedback.models import FeedbackItem, Status
-from knowledge.verification import responsible_owner
+from feedback.tasks import tell_owner
+from knowledge.verification import client_managers, responsible_owner
 from tests.factories import make_client_staff
 from tests.notices.builders import publish_notice
 from tests.training.builders import publish_course
@@ -117,3 +118,27 @@ def test_a_confirmation_is_its_agents_only(client, world, pages):
     item = FeedbackItem.objects.get()
     client.force_login(world.agent_a2.user)
     assert client.get(reverse("feedback:raised", args=[item.pk])).status_code == 404
+
+
+def test_the_owner_is_emailed_once_else_the_client_managers(
+    client, world, pages, eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(world.agent_a1.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, pages["refund"], text="환불 기간 <b>확인</b> 부탁드립니다.")
+    [mail] = mailoutbox
+    assert mail.to == [pages["owner"].email]
+    assert "단순 변심 환불" in mail.subject
+    assert "&lt;b&gt;확인&lt;/b&gt;" in mail.alternatives[0][0]
+    item = FeedbackItem.objects.get()
+    assert tell_owner(item.pk) == 0  # told already
+
+    notice = publish_notice(everyone=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, notice)
+    managers = {world.client_manager.email, pages["owner"].email, pages["section_owner"].email}
+    assert (
+        {m.to[0] for m in mailoutbox[1:]}
+        == managers
+        == set(client_managers().values_list("email", flat=True))
+    )

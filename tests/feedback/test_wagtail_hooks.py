@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import FeedbackItem, Status
+from tests.factories import UserFactory
 from tests.feedback.builders import raise_on
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,13 @@ def test_bulk_status_change_tells_each_agent_once(
     )
     assert client.post(url, {"status": "nonsense"}).status_code == 200
     assert set(FeedbackItem.objects.values_list("status", flat=True)) == {Status.IN_REVIEW}
+
+
+def test_feedback_is_never_added_or_deleted_in_the_admin(client, world, pages):
+    item = raise_on(pages["refund"], world.agent_a1)
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get(reverse("wagtailsnippets_feedback_feedbackitem:add")).status_code == 302
+    delete = reverse("wagtailsnippets_feedback_feedbackitem:delete", args=[item.pk])
+    assert client.post(delete).status_code == 302
+    assert FeedbackItem.objects.filter(pk=item.pk).exists()
+    assert client.get(reverse(LIST)).status_code == 200
