@@ -5,25 +5,22 @@ change notices and the lessons of a course. Whether the agent may see the page i
 ``portal.visibility``'s one check; the agent is always the signed-in person.
 """
 
-from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from knowledge.models import AnswerPolicyPage, ArticlePage
 from knowledge.verification import responsible_owner
+from notices.models import ChangeNoticePage
 from portal.queueing import queue
 from portal.visibility import can_see_page
+from training.models import CoursePage
 
 from . import tasks
 from .models import FeedbackItem
 
 #: The page types feedback is taken on (a course: on one of its lessons).
-PAGE_TYPES = (
-    "knowledge.AnswerPolicyPage",
-    "knowledge.ArticlePage",
-    "notices.ChangeNoticePage",
-    "training.CoursePage",
-)
+PAGE_TYPES = (AnswerPolicyPage, ArticlePage, ChangeNoticePage, CoursePage)
 
 
 class FeedbackRefused(Exception):
@@ -31,7 +28,7 @@ class FeedbackRefused(Exception):
 
 
 def takes_feedback(page) -> bool:
-    return isinstance(page, tuple(apps.get_model(label) for label in PAGE_TYPES))
+    return isinstance(page, PAGE_TYPES)
 
 
 def page_for_feedback(user, page_id):
@@ -47,7 +44,7 @@ def page_for_feedback(user, page_id):
 def raise_feedback(profile, page, *, kind, text, customer_quote="", lesson_id="") -> FeedbackItem:
     """Record what ``profile`` raised on ``page`` (already checked visible to them), with
     the revision they were reading and the person who answers for the page."""
-    is_course = page._meta.label == "training.CoursePage"
+    is_course = isinstance(page, CoursePage)
     if is_course and (not lesson_id or page.lesson_block(lesson_id) is None):
         raise FeedbackRefused(_("Choose the lesson your feedback is about."))
     if not is_course and lesson_id:

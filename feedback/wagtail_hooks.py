@@ -23,7 +23,7 @@ from .reviewing import set_status
 
 
 class FeedbackIndexView(InertSpreadsheetExportMixin, IndexView):
-    pass
+    """The queue; its CSV/XLSX made inert as every export of the portal."""
 
 
 class ReviewOnly(ModelPermissionPolicy):
