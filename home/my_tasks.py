@@ -9,6 +9,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from feedback.credits import counts_by_status, credited
+from feedback.models import FeedbackItem
 from notices.inbox import inbox, is_overdue
 from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import Reach, viewer_scope
@@ -31,6 +33,12 @@ class MyTasks:
     is_client_staff: bool = False
     #: The agent's current notices (deliveries), unacknowledged first, overdue marked.
     notices: list = field(default_factory=list)
+    #: The agent's feedback that changed the service ("개선 기여"), newest first.
+    credits: list = field(default_factory=list)
+    #: Answers to the agent's feedback they have not opened yet.
+    feedback_answers: int = 0
+    #: For those who look after agents: their people's feedback by status.
+    feedback_counts: dict = field(default_factory=dict)
 
     @property
     def days_to_go_live(self) -> int | None:
@@ -63,7 +71,16 @@ def my_tasks(user) -> MyTasks:
             tasks.go_live_date = profile.go_live_date
             _add_notices(tasks, profile)
             _add_training(tasks, profile)
+            _add_feedback(tasks, user, scope)
     return tasks
+
+
+def _add_feedback(tasks: MyTasks, user, scope) -> None:
+    own = FeedbackItem.objects.for_user(user).filter(agent__user=user)
+    tasks.credits = list(credited(user).filter(agent__user=user)[:5])
+    tasks.feedback_answers = sum(item.is_news for item in own.only("answered_at", "seen_at"))
+    if scope.sees_agents:
+        tasks.feedback_counts = counts_by_status(user)
 
 
 def _add_notices(tasks: MyTasks, profile) -> None:

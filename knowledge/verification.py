@@ -32,7 +32,7 @@ from wagtail.models import Page, PageLogEntry
 from portal.mail import personal_email, site_url
 from portal.organisation.roles import Role
 
-from .models import KnowledgePage, ReviewReminder
+from .models import KnowledgeIndexPage, KnowledgePage, ReviewReminder
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,30 @@ def client_staff():
     """Who may own a page: the users ``KnowledgePage.content_owner`` offers."""
     limit = KnowledgePage._meta.get_field("content_owner").remote_field.limit_choices_to
     return get_user_model().objects.filter(pk__in=get_user_model().objects.filter(limit))
+
+
+def client_managers():
+    """Who answers for a page nobody owns: every client manager."""
+    return client_staff().filter(groups__name=Role.CLIENT_MANAGER.value)
+
+
+def responsible_owner(page):
+    """Who answers for ``page``: its content owner, else that of the nearest section
+    above it that has one, else ``None`` (then ``client_managers`` answer). Pages with
+    no owner field (notices, courses) have no knowledge section above them: ``None``."""
+    owner_id = getattr(page, "content_owner_id", None)
+    if owner_id is None:
+        owner_id = (
+            KnowledgeIndexPage.objects.ancestor_of(page)
+            .filter(content_owner__isnull=False)
+            .order_by("-depth")
+            .values_list("content_owner_id", flat=True)
+            .first()
+        )
+    if owner_id is None:
+        return None
+    # One who has left answers for nothing: the client managers do.
+    return client_staff().filter(pk=owner_id, is_active=True).first()
 
 
 # --- verifying --------------------------------------------------------------------------
@@ -194,9 +218,7 @@ def send_review_reminders(now=None) -> int:
         else:
             unowned.append(reminder)
     if unowned:
-        managers = list(
-            client_staff().filter(groups__name=Role.CLIENT_MANAGER.value).exclude(email="")
-        )
+        managers = list(client_managers().exclude(email=""))
         if not managers:
             logger.warning(
                 "%d pages are due for review and no client manager has an address", len(unowned)

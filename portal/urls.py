@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from decisions import urls as decisions_urls
+from feedback import urls as feedback_urls
 from home.views import healthz, write_floor
 from knowledge import urls as knowledge_urls
 from notices import urls as notices_urls
@@ -28,6 +29,7 @@ urlpatterns = [
     path("decisions/", include(decisions_urls)),
     path("notices/", include(notices_urls)),
     path("training/", include(training_urls)),
+    path("feedback/", include(feedback_urls)),
 ]
 
 if settings.BENCHMARK_WRITE_FLOOR:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "notices",
     "training",
     "decisions",
+    "feedback",
     "searchindex",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

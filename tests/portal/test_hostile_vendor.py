@@ -27,6 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from decisions.recording import record_decision
 from tests.factories import TeamFactory, make_agent
+from tests.feedback.builders import raise_on, resolve
 from tests.knowledge.builders import article, policy, section
 from tests.notices.builders import ack, draft_notice, publish_notice
 from tests.portal.media.builders import make_document, make_image
@@ -151,6 +152,11 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
         deactivated=0,
     )
     VendorWebhook.objects.create(vendor=vendor, url="https://zebra.example/hook", secret="z")
+    # B's agent's feedback, one on B's own policy and one credited on a shared page.
+    secret_feedback = raise_on(secret_policy, agent, text="ZEBRA 의견", customer_quote="ZEBRA")
+    shared_feedback = resolve(
+        raise_on(shared_policy, agent, text="ZEBRA 개선", kind="idea"), notice=shared_notice
+    )
     snapshot = ReadinessSnapshot.objects.create(
         day=timezone.localdate(),
         vendor=vendor,
@@ -189,6 +195,8 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
         attempt,
         signed,
         snapshot,
+        secret_feedback,
+        shared_feedback,
         *Delivery.objects.unscoped().filter(agent=agent),
         *CourseProgress.objects.unscoped().filter(agent=agent),
         *QuizAttempt.objects.unscoped().filter(agent=agent),

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
-UPPER = ("knowledge", "notices", "training", "home")
+UPPER = ("knowledge", "notices", "training", "feedback", "home")
 TOP = {"urls.py", "wsgi.py"}
 
 

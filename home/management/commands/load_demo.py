@@ -5,6 +5,7 @@ Safe to run again: what exists already is left as it is. Prints the logins.
 """
 
 from decisions.demo import load_demo_decisions
+from feedback.demo import load_demo_feedback
 from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
@@ -45,6 +46,8 @@ class Command(ScopedCommand):
             self.stdout.write(f"Demo training: {courses} courses, agents at every stage.")
         if load_demo_changes():
             self.stdout.write("Demo changes: a policy and a course change next Monday.")
+        if feedback := load_demo_feedback():
+            self.stdout.write(f"Demo feedback: {feedback} items, one credited change.")
         # Sealed and anchored at once: a load outlasts beat's merge delay.
         checkpoint = write_checkpoint()
         if checkpoint:
