@@ -29,6 +29,11 @@ STATEMENT = gettext_lazy(
     "I settled this case alone under this answer policy, within its limits, "
     "and report it afterwards."
 )
+#: What a refused decision attests instead: the agent asked, and did not grant it.
+REFUSED_STATEMENT = gettext_lazy(
+    "I asked to settle this case under this answer policy; it was outside its limits, "
+    "so I escalate it instead."
+)
 #: The label of the customer's keyed hash: a hash for this use only, never comparable
 #: with another use of the same key.
 CUSTOMER_HASH_LABEL = "decision.customer"
@@ -175,7 +180,7 @@ def record_decision(
         decision, _created = attest(
             Decision,
             agent=agent,
-            statement=STATEMENT,
+            statement=REFUSED_STATEMENT if refused else STATEMENT,
             # A decision is never a repeat of another: no row is looked for on a conflict.
             once={"pk": None},
             facts=lambda _now: facts,
