@@ -4,7 +4,7 @@ staff see the same view in the admin, ``wagtail_hooks``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from notices.access import own_profile
-from portal.http import client_ip
+from portal.http import client_ip, see_other
 from portal.listing import ManagerListing
 from portal.organisation.scoping import viewer_scope
 from portal.visibility import can_see_page
@@ -43,7 +43,7 @@ def record_view(request, policy_id):
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else error)
-        return _see_other(policy.url + "#decide")
+        return see_other(policy.url + "#decide")
     try:
         decision = record_decision(
             policy,
@@ -60,8 +60,8 @@ def record_view(request, policy_id):
         raise Http404 from None
     except DecisionRejected as rejection:
         messages.error(request, str(rejection))
-        return _see_other(policy.url + "#decide")
-    return _see_other(reverse("decisions:decision", args=[decision.pk]))
+        return see_other(policy.url + "#decide")
+    return see_other(reverse("decisions:decision", args=[decision.pk]))
 
 
 @require_safe
@@ -146,14 +146,6 @@ def export_columns():
         (_("Reason refused"), lambda d: d.get_refusal_display()),
         (_("Note"), lambda d: d.note),
     ]
-
-
-def _see_other(url):
-    """303: the answer to a POST is another page, fetched with GET (reloading it does not
-    post again)."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 report_view = DecisionReport.in_portal()

@@ -4,7 +4,7 @@ credited items for the people who look after agents."""
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from notices.access import own_profile
+from portal.http import see_other
 from portal.organisation.scoping import viewer_scope
 
 from .credits import counts_by_status, credited, status_rows
@@ -40,7 +41,7 @@ def raise_view(request, page_id):
             form.add_error(None, str(refusal))
         else:
             messages.success(request, _("Thank you. Your feedback reached its owner."))
-            return _see_other(reverse("feedback:raised", args=[item.pk]))
+            return see_other(reverse("feedback:raised", args=[item.pk]))
     context = {"page": page, "form": form, "lesson_id": lesson_id}
     status = 400 if form.is_bound else 200
     return TemplateResponse(request, "feedback/raise.html", context, status=status)
@@ -92,10 +93,3 @@ def vendor_view(request):
         "credited": list(credited(request.user)[:200]),
     }
     return TemplateResponse(request, "feedback/vendor.html", context)
-
-
-def _see_other(url):
-    # 303: the answer to a POST is fetched with GET, and a reload does not post again.
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response

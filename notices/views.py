@@ -3,7 +3,7 @@ confirmation that answers it. Managers' pages are in ``manager_views``."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Page
 
 from portal.diffs import version_diff
-from portal.http import client_ip
+from portal.http import client_ip, see_other
 from portal.organisation.scoping import viewer_scope
 from portal.visibility import visible_page_ids
 
@@ -160,12 +160,12 @@ def acknowledge_view(request, notice_id):
         raise Http404 from None
     except AcknowledgementRefused as refusal:
         messages.error(request, str(refusal))
-        return _see_other(notice.url + "#acknowledge" if notice.live else "/")
+        return see_other(notice.url + "#acknowledge" if notice.live else "/")
     if outcome.created:
         messages.success(request, _("Thank you. Your confirmation is recorded."))
     else:
         messages.info(request, _("You had already confirmed this version."))
-    return _see_other(reverse("notices:acknowledged", args=[notice.pk]))
+    return see_other(reverse("notices:acknowledged", args=[notice.pk]))
 
 
 @require_safe
@@ -189,14 +189,6 @@ def acknowledged_view(request, notice_id):
         "notices/acknowledged.html",
         {"acknowledgement": acknowledgement, "notice": acknowledgement.notice},
     )
-
-
-def _see_other(url):
-    """303: the answer to a POST is another page, fetched with GET by every client (302
-    leaves the method to the client), and a reload shows it rather than posting again."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _client_ip(request) -> str | None:

@@ -9,7 +9,7 @@ import ipaddress
 from csp.constants import HEADER, SELF
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -64,6 +64,14 @@ def _posted_nul(request) -> bool:
     ):
         return False
     return _holds_nul(request.POST)
+
+
+def see_other(url) -> HttpResponseRedirect:
+    """303: the answer to a POST is another page, fetched with GET by every client (302
+    leaves the method to the client), and a reload shows it rather than posting again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def safe_next(request, fallback: str) -> str:
