@@ -23,6 +23,7 @@ from portal.audit.chain import keyed_hash
 from portal.http import client_ip
 from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import acting_as
+from portal.visibility import can_see_page
 
 from .forms import DecisionForm
 from .models import CrmToken
@@ -58,6 +59,12 @@ def _error(status: int, message: str, errors=None) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
+#: What a CRM posts besides the policy and the agent; ``amount`` may be a number.
+_FIELDS = ("channel", "amount", "customer", "reference", "note")
+_TEXT_FIELDS = ("channel", "customer", "reference", "note")
+_EMPLOYEE_NUMBER_LENGTH = AgentProfile._meta.get_field("employee_number").max_length
+
+
 @csrf_exempt  # no cookies: the bearer token is the credential
 @require_POST
 def record_api(request):
@@ -70,31 +77,40 @@ def record_api(request):
         return _error(400, _("The request is too large for one decision."))
     try:
         data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: RecursionError
         data = None
     if not isinstance(data, dict):
         return _error(400, _("Send one decision as a JSON object."))
+    texts = {name: data.get(name) for name in (*_TEXT_FIELDS, "employee_number")}
+    wrong = sorted(
+        name
+        for name, value in texts.items()
+        if value is not None and (not isinstance(value, str) or "\x00" in value)
+    )
+    if wrong:
+        # A number would lose a leading 0 (010… → 10…) and count as another customer.
+        return _error(400, _("Send these as text: %(names)s.") % {"names": ", ".join(wrong)})
+    employee_number = texts["employee_number"] or ""
     agent = (
         AgentProfile.objects.unscoped()
         .filter(
-            vendor=crm.vendor,
-            employee_number=str(data.get("employee_number", "")),
-            status=AgentProfile.Status.ACTIVE,
+            vendor=crm.vendor, employee_number=employee_number, status=AgentProfile.Status.ACTIVE
         )
         .select_related("user")
         .first()
+        if employee_number and len(employee_number) <= _EMPLOYEE_NUMBER_LENGTH
+        else None
     )
     policy_id = data.get("policy")
     ok_id = isinstance(policy_id, int) and not isinstance(policy_id, bool)
     policy = live_policy(policy_id) if ok_id else None
-    if agent is None or policy is None:
+    # A policy the agent may not open is answered as one that does not exist, before its
+    # form could tell anything about it (e.g. that it has an amount limit).
+    if agent is None or policy is None or not can_see_page(agent.user, policy):
         return _error(404, _("No such policy or agent for this token."))
     # Everything else is asked as that agent: their scope, the pages they may open.
     with acting_as(agent.user):
-        fields = {
-            name: "" if data.get(name) is None else str(data[name])
-            for name in ("channel", "amount", "customer", "reference", "note")
-        }
+        fields = {name: "" if data.get(name) is None else str(data[name]) for name in _FIELDS}
         form = DecisionForm(fields, policy=policy)
         if not form.is_valid():
             return _error(400, _("Correct the decision and send it again."), form.errors)

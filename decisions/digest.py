@@ -16,9 +16,9 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledge.verification import client_staff
+from knowledge.models import AnswerPolicyPage
+from knowledge.verification import client_managers, client_staff, responsible_owner
 from portal.mail import personal_email, site_url
-from portal.organisation.roles import Role
 
 from .models import Decision, DecisionDigest
 
@@ -105,36 +105,56 @@ def send_decision_digests(now=None) -> int:
     policies = digests_of(day)
     if not policies:
         return 0
-    owners = {owner for owner, _digest in policies.values() if owner is not None}
+    # Whoever answers for the policy, as for its feedback: its owner, else its section's.
+    pages = AnswerPolicyPage.objects.in_bulk(list(policies))
+    owner_of = {pk: responsible_owner(page) for pk, page in pages.items()}
     staff = client_staff().filter(is_active=True).exclude(email="")
-    reachable = {user.pk: user for user in staff.filter(pk__in=owners)}
+    reachable = {
+        user.pk: user
+        for user in staff.filter(pk__in={o.pk for o in owner_of.values() if o is not None})
+    }
     by_recipient: dict[object, list[PolicyDigest]] = defaultdict(list)
     unowned = []
-    for owner, digest in policies.values():
-        if owner in reachable:
-            by_recipient[reachable[owner]].append(digest)
+    for policy_id, (_owner, digest) in policies.items():
+        owner = owner_of.get(policy_id)
+        if owner is not None and owner.pk in reachable:
+            by_recipient[reachable[owner.pk]].append(digest)
         else:
             unowned.append(digest)
     if unowned:
-        managers = list(staff.filter(groups__name=Role.CLIENT_MANAGER.value))
+        managers = list(client_managers().filter(is_active=True).exclude(email=""))
         if not managers:
             logger.warning("%d policies' decisions have nobody to report to", len(unowned))
         for manager in managers:
             by_recipient[manager].extend(unowned)
     mail = get_connection()
-    messages = []
+    sent = failed = 0
     for user, digests in by_recipient.items():
         count = sum(digest.decisions for digest in digests)
         claim, _created = DecisionDigest.objects.get_or_create(
             recipient=user, day=day, defaults={"decisions": count}
         )
         # Claim: only the run whose update lands on the unsent row sends the email.
-        if not DecisionDigest.objects.filter(pk=claim.pk, sent_at__isnull=True).update(sent_at=now):
+        unsent = DecisionDigest.objects.filter(pk=claim.pk, sent_at__isnull=True)
+        if not unsent.update(sent_at=now):
             continue
-        messages.append(_digest_message(user, day, digests, count, mail))
-    if messages:
-        mail.send_messages(messages)
-    return len(messages)
+        try:
+            mail.send_messages([_digest_message(user, day, digests, count, mail)])
+        except Exception:
+            # Given back, so that the task's retry (or a later run) sends it; the others
+            # already sent stay sent.
+            DecisionDigest.objects.filter(pk=claim.pk).update(sent_at=None)
+            failed += 1
+            logger.exception("the decisions digest to user %s could not be sent", user.pk)
+            continue
+        sent += 1
+    if failed:
+        raise DigestNotSent(f"{failed} of {failed + sent} digests could not be sent")
+    return sent
+
+
+class DigestNotSent(Exception):
+    """Some digests could not be sent; they are unclaimed for the retry."""
 
 
 def _digest_message(user, day, digests, count, mail):

@@ -11,6 +11,7 @@ take turns and decisions for anyone else never wait.
 
 import hashlib
 import re
+import unicodedata
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -38,7 +39,10 @@ REFUSED_STATEMENT = gettext_lazy(
 #: with another use of the same key.
 CUSTOMER_HASH_LABEL = "decision.customer"
 
-_CUSTOMER_NOISE = re.compile(r"[\s\-]")
+#: All but letters and digits: how a number is typed (spaces, hyphens, dots, brackets, a
+#: plus) does not make another customer.
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
+_EMAIL_SPACE = re.compile(r"\s")
 
 
 class DecisionRejected(Exception):
@@ -50,9 +54,18 @@ class PolicyNotFound(DecisionRejected):
 
 
 def normalise_customer(identifier: str) -> str:
-    """One spelling per customer: ``010-1234 5678`` and ``01012345678``, or an email in
-    any case, count as the same customer."""
-    return _CUSTOMER_NOISE.sub("", identifier or "").lower()
+    """One spelling per customer: ``010-1234 5678``, ``010.1234.5678``, ``(010)1234-5678``,
+    ``+82 10-1234-5678`` and ``01012345678`` count as the same customer; so does an email
+    in any case, or a member number however it is punctuated. Full-width characters, as a
+    Korean keyboard may type them, count as their plain forms."""
+    text = unicodedata.normalize("NFKC", identifier or "").casefold()
+    if "@" in text:
+        return _EMAIL_SPACE.sub("", text)
+    plain = _NOT_ALPHANUMERIC.sub("", text)
+    if text.lstrip().startswith("+82") and plain.startswith("82"):
+        # Korea's country code in place of the trunk 0: +82 10… is 010….
+        plain = "0" + plain[2:]
+    return plain
 
 
 def customer_hash(identifier: str) -> str:

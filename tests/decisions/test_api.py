@@ -70,8 +70,13 @@ def test_a_crm_records_and_is_refused_as_the_agent_would_be(client, world, token
         ({"policy": "1"}, 404),
         ({"policy": True}, 404),
         ({"employee_number": "nobody"}, 404),
+        ({"employee_number": "\x00"}, 400),
+        ({"employee_number": "A" * 5000}, 404),
+        ({"customer": 1012345678}, 400),  # 010… sent as a number is another customer
+        ({"note": ["a list"]}, 400),
+        ("[" * 20000, 400),
     ],
-    ids=str,
+    ids=lambda value: str(value)[:40],
 )
 def test_bad_input_is_refused_with_a_reason_and_nothing_written(client, world, token, body, status):
     policy = refund_policy()
@@ -89,6 +94,9 @@ def test_a_token_reaches_its_own_vendor_only(client, world, token):
     assert _post(client, token, _decision(policy, world.agent_b1)).status_code == 404
     b_policy = refund_policy(only_b, title="B 보상")
     assert _post(client, token, _decision(b_policy, world.agent_a1)).status_code == 404
+    # Even a bad form on another vendor's policy says nothing about it (e.g. its limit).
+    bad = _post(client, token, _decision(b_policy, world.agent_a1, amount=None))
+    assert bad.status_code == 404
     assert _post(client, "forged", _decision(policy, world.agent_a1)).status_code == 401
     assert not Decision.objects.exists()
 

@@ -40,6 +40,39 @@ def test_owners_get_yesterdays_decisions_once_and_unowned_policies_go_to_manager
     assert len(mail.outbox) == 2
 
 
+def test_a_policy_nobody_owns_reports_to_its_sections_owner_as_its_feedback_does(world):
+    from tests.knowledge.builders import section
+
+    owner = make_client_staff(Role.CLIENT_EDITOR, email="section-owner@nuri.example")
+    delivery = section("배송")
+    delivery.content_owner = owner
+    delivery.save_revision().publish()
+    decide(refund_policy(delivery), world.agent_a1)
+
+    assert send_decision_digests(timezone.now() + timedelta(days=1)) == 1
+    assert [message.to for message in mail.outbox] == [["section-owner@nuri.example"]]
+
+
+def test_a_digest_the_mail_server_refuses_is_given_back_for_the_retry(world, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from decisions.digest import DigestNotSent
+    from decisions.models import DecisionDigest
+
+    decide(refund_policy(), world.agent_a1)
+    tomorrow = timezone.now() + timedelta(days=1)
+
+    def refuse(self, messages):
+        raise OSError("421 try again later")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    with pytest.raises(DigestNotSent):
+        send_decision_digests(tomorrow)
+    assert not DecisionDigest.objects.filter(sent_at__isnull=False).exists()
+    monkeypatch.undo()
+    assert send_decision_digests(tomorrow) == 1
+
+
 def test_a_day_without_decisions_sends_nothing(world, eager_celery):
     decide(refund_policy(), world.agent_a1)
     assert send_digests.delay().get() == 0  # today's decisions wait for tomorrow's digest
