@@ -2,8 +2,10 @@
 answer policies, some refused at the limit (an amount over it, a customer's third
 compensation in a month), through ``record_decision`` as the policy page records them.
 
-The week is in the past, so each day is recorded, and sealed into the ledger, at that
-day's time: the chain stays in the order it was written, as if beat had sealed it then.
+The policies carry their limits and have been in force since before the week
+(``knowledge/demo_data/knowledge.jsonl``). The week is in the past, so each day is
+recorded, and sealed into the ledger, at that day's time: the chain stays in the order it
+was written, as if beat had sealed it then.
 Nothing is loaded again once the demo has decisions.
 """
 
@@ -16,7 +18,6 @@ from django.utils import timezone
 from knowledge.models import AnswerPolicyPage
 from portal.audit.chain import seal
 from portal.organisation.models import AgentProfile
-from portal.publishing import publish_again
 
 from .models import Decision
 from .recording import record_decision
@@ -30,7 +31,7 @@ POLICIES = {
     "demo-policy-points-missing": (15000, 30000),
     "demo-policy-vip-compensation": (10000, 20000),
 }
-#: "고객당 월 2회까지", as the delay policy's text says, as fields the server enforces.
+#: "고객당 월 2회까지": the delay policy's per-customer limit (``knowledge.jsonl``).
 TIMES_LIMITED = "demo-policy-delivery-delay-compensation"
 DAYS = 7
 CHANNELS = ["phone", "phone", "chat", "messenger", "email"]
@@ -59,15 +60,6 @@ def load_demo_decisions() -> int:
         return 0
     today = timezone.localdate()
     seal(everything=True)
-    # In force since before the week, the delay policy with its per-customer limit.
-    with mock.patch(
-        "django.utils.timezone.now", return_value=_at(today - timedelta(DAYS + 1), 9, 0)
-    ):
-        for policy in policies:
-            changes = {"effective_from": today - timedelta(days=DAYS + 1)}
-            if policy.external_id == TIMES_LIMITED:
-                changes.update(limit_times_per_customer=2, limit_window_days=30)
-            publish_again(policy, material=True, **changes)
     chooser = random.Random(15)  # noqa: S311 - the same demo every time, not a secret
     count = 0
     for back in range(DAYS, 0, -1):

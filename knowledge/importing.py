@@ -6,7 +6,9 @@ One JSON object per line::
      "kind": "article" | "policy" | "vision", "tags": ["환불"], "section": "결제·환불/환불"}
 
 Policies may also carry their structure: ``situation``, ``authority`` (agent,
-agent_reports, team_lead, client), ``limit_amount_krw``, ``scripts`` ({channel: text}).
+agent_reports, team_lead, client), ``limit_amount_krw``, ``limit_times_per_customer`` and
+``limit_window_days`` (e.g. 2 within 30), ``effective_from`` (YYYY-MM-DD), ``scripts``
+({channel: text}).
 Pages are matched by ``external_id``: a re-import updates them, never duplicates them.
 A line may be at most ``MAX_LINE_BYTES`` (1 MiB) long, its line ending included.
 """
@@ -15,6 +17,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import BinaryIO
 
 import markdown
@@ -36,7 +39,18 @@ from .models import (
 
 KIND_MODELS = {"article": ArticlePage, "policy": AnswerPolicyPage, "vision": VisionPage}
 REQUIRED = ("external_id", "title", "body", "kind")
-OPTIONAL = {"tags", "section", "summary", "situation", "authority", "limit_amount_krw", "scripts"}
+OPTIONAL = {
+    "tags",
+    "section",
+    "summary",
+    "situation",
+    "authority",
+    "limit_amount_krw",
+    "limit_times_per_customer",
+    "limit_window_days",
+    "effective_from",
+    "scripts",
+}
 CHANNELS = {code for code, _label in AnswerScript.CHANNELS}
 #: The longest line accepted, in bytes of UTF-8, its line ending included. A page is far
 #: shorter; a longer line is a mistake, and is refused without being held in memory.
@@ -182,6 +196,13 @@ def _validate(lines: Iterator[tuple[int, str | LineError]], report: ImportReport
     return items
 
 
+def _date(value):
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _policy_problems(item) -> list[str]:
     problems = []
     if "authority" in item and item["authority"] not in AuthorityLevel.values:
@@ -192,6 +213,14 @@ def _policy_problems(item) -> list[str]:
     limit = item.get("limit_amount_krw")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
         problems.append(_("limit_amount_krw must be a whole number of won"))
+    for name in ("limit_times_per_customer", "limit_window_days"):
+        value = item.get(name)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 10_000
+        ):
+            problems.append(_("%(name)s must be a whole number from 1") % {"name": name})
+    if "effective_from" in item and _date(item["effective_from"]) is None:
+        problems.append(_("effective_from must be a date, YYYY-MM-DD"))
     scripts = item.get("scripts", {})
     if not isinstance(scripts, dict) or not all(
         channel in CHANNELS and isinstance(script, str) for channel, script in scripts.items()
@@ -314,6 +343,10 @@ def _fill(page, item) -> None:
         page.conditions = html
         page.authority = item.get("authority", AuthorityLevel.AGENT_REPORTS)
         page.limit_amount_krw = item.get("limit_amount_krw")
+        page.limit_times_per_customer = item.get("limit_times_per_customer")
+        page.limit_window_days = item.get("limit_window_days")
+        if "effective_from" in item:
+            page.effective_from = _date(item["effective_from"])
         page.scripts = [
             AnswerScript(channel=channel, text=text)
             for channel, text in item.get("scripts", {}).items()
@@ -368,6 +401,9 @@ def _fingerprint(page) -> tuple:
             page.conditions,
             page.authority,
             page.limit_amount_krw,
+            page.limit_times_per_customer,
+            page.limit_window_days,
+            page.effective_from,
             [(script.channel, script.text) for script in page.scripts.all()],
         ]
     tags = sorted(tag.name for tag in page.tags.all())

@@ -183,3 +183,21 @@ def test_a_utf8_bom_is_allowed(tmp_path, capsys):
     path.write_text(jsonl(ARTICLE), encoding="utf-8-sig")
     call_command("import_knowledge", str(path))
     assert "1 created" in capsys.readouterr().out
+
+
+def test_a_policy_carries_its_per_customer_limit_and_start():
+    from datetime import date
+
+    limited = {**POLICY, "limit_times_per_customer": 2, "limit_window_days": 30}
+    import_knowledge(jsonl({**limited, "effective_from": "2026-11-01"}))
+    policy = AnswerPolicyPage.objects.get(external_id="P-1")
+    assert (policy.limit_times_per_customer, policy.limit_window_days) == (2, 30)
+    assert policy.effective_from == date(2026, 11, 1)
+    bad = [
+        {**POLICY, "external_id": "P-2", "limit_times_per_customer": 0},
+        {**POLICY, "external_id": "P-3", "limit_window_days": "30"},
+        {**POLICY, "external_id": "P-4", "effective_from": "11/01/2026"},
+    ]
+    report = import_knowledge(jsonl(*bad))
+    assert [error.line for error in report.errors] == [1, 2, 3]
+    assert AnswerPolicyPage.objects.count() == 1
