@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from decisions.models import Decision
+from home.site_tree import ensure_site_tree
 from portal.organisation.scoping import system_scope
 
 from .builders import decide, refund_policy
@@ -22,6 +23,7 @@ THREADS = 8
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_decisions_for_one_customer_record_exactly_the_allowed_number(world):
+    ensure_site_tree()  # a transactional test before this one flushed the tree
     policy = refund_policy(limit_times_per_customer=2)
     agents = [world.agent_a1, world.agent_a2, world.agent_b1, world.lead_a1]
     start = threading.Barrier(THREADS)
