@@ -8,6 +8,7 @@ from wagtail.models import Revision
 
 from knowledge.verification import client_staff
 from notices.models import ChangeNoticePage
+from portal.visibility import visible_page_ids
 
 from .models import FeedbackItem, Kind, Status
 from .reviewing import answer
@@ -47,7 +48,11 @@ class FeedbackReviewForm(WagtailAdminModelForm):
             )
             field.label_from_instance = _revision_label
         if "resolved_by_notice" in self.fields:
-            self.fields["resolved_by_notice"].queryset = ChangeNoticePage.objects.live().order_by(
+            # The notice's title is shown to the agent and their managers: only a notice
+            # the agent may read, or another vendor's notice would leak to them.
+            live = ChangeNoticePage.objects.live()
+            readable = visible_page_ids(item.agent.user, live.values_list("pk", flat=True))
+            self.fields["resolved_by_notice"].queryset = live.filter(pk__in=readable).order_by(
                 "-first_published_at"
             )
 

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from feedback.forms import FeedbackReviewForm
 from feedback.models import FeedbackItem, Status
 from feedback.tasks import tell_agents
-from tests.feedback.builders import raise_on
+from tests.feedback.builders import raise_on, resolve
 from tests.notices.builders import publish_notice
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,36 @@ def test_tell_agents_sends_each_answer_once(world, pages, mailoutbox):
     assert tell_agents([item.pk]) == 1
     assert tell_agents([item.pk]) == 0
     assert len(mailoutbox) == 1
+
+
+def test_only_a_notice_the_agent_may_read_resolves_their_item(client, world, pages):
+    item = raise_on(pages["coupon"], world.agent_a1)
+    for_a = publish_notice("한결 쿠폰 안내", vendors=[world.vendor_a])
+    for_b = publish_notice("온누리 쿠폰 안내", vendors=[world.vendor_b])
+    client.force_login(pages["owner"])
+    response = client.get(edit_url(item))
+    choices = response.context["form"].fields["resolved_by_notice"].queryset
+    assert set(choices) == {for_a}
+    assert "온누리 쿠폰 안내" not in response.text
+
+    # Posted by hand: refused on the field, nothing saved.
+    response = answer(client, item, status=Status.DONE, resolved_by_notice=for_b.pk)
+    assert response.status_code == 200
+    assert response.context["form"].errors["resolved_by_notice"]
+    item.refresh_from_db()
+    assert (item.status, item.resolved_by_notice_id) == (Status.NEW, None)
+
+    assert answer(client, item, status=Status.DONE, resolved_by_notice=for_a.pk).status_code == 302
+
+
+def test_a_notice_the_viewer_may_not_read_is_not_shown_with_the_credit(client, world, pages):
+    # Chosen before the chooser knew better, or unpublished since.
+    for_b = publish_notice("온누리 쿠폰 안내", vendors=[world.vendor_b])
+    resolve(raise_on(pages["coupon"], world.agent_a1), notice=for_b)
+    for user in (world.agent_a1.user, world.manager_a.user):
+        client.force_login(user)
+        for url in ("/", reverse("feedback:mine"), reverse("feedback:vendor")):
+            response = client.get(url)
+            assert "온누리 쿠폰 안내" not in response.text, (user, url)
+    client.force_login(world.agent_a1.user)
+    assert 'data-testid="credit"' in client.get("/").text
