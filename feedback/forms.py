@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.models import Revision
+from wagtail.models import PageLogEntry, Revision
 
 from knowledge.verification import client_staff
 from notices.models import ChangeNoticePage
@@ -42,10 +42,17 @@ class FeedbackReviewForm(WagtailAdminModelForm):
             self.fields["owner"].queryset = client_staff().order_by("name", "username")
         if "resolved_by_revision" in self.fields:
             field = self.fields["resolved_by_revision"]
-            # Only revisions of the page the feedback was raised on can resolve it.
-            field.queryset = Revision.page_revisions.filter(object_id=str(item.page_id)).order_by(
-                "-created_at"
+            # Only what agents came to read can resolve it: a revision of the same page
+            # that went live, after the one the agent was reading (a draft never did).
+            published = PageLogEntry.objects.filter(
+                page_id=item.page_id, action="wagtail.publish", revision__isnull=False
+            ).values("revision_id")
+            revisions = Revision.page_revisions.filter(
+                object_id=str(item.page_id), pk__in=published
             )
+            if item.revision_id:
+                revisions = revisions.filter(pk__gt=item.revision_id)
+            field.queryset = revisions.order_by("-created_at")
             field.label_from_instance = _revision_label
         if "resolved_by_notice" in self.fields:
             # The notice's title is shown to the agent and their managers: only a notice

@@ -125,3 +125,25 @@ def test_a_notice_the_viewer_may_not_read_is_not_shown_with_the_credit(client, w
             assert "온누리 쿠폰 안내" not in response.text, (user, url)
     client.force_login(world.agent_a1.user)
     assert 'data-testid="credit"' in client.get("/").text
+
+
+def test_only_a_later_published_revision_of_the_page_resolves_it(client, world, pages):
+    refund = pages["refund"]
+    older = refund.save_revision()
+    older.publish()
+    refund.refresh_from_db()
+    item = raise_on(refund, world.agent_a1)
+    assert item.revision_id == older.pk
+    draft = refund.save_revision()
+    published = refund.save_revision()
+    published.publish()
+    client.force_login(pages["owner"])
+    choices = client.get(edit_url(item)).context["form"].fields["resolved_by_revision"].queryset
+    assert list(choices) == [published]
+
+    for refused in (older, draft, pages["coupon"].live_revision):
+        response = answer(client, item, status=Status.DONE, resolved_by_revision=refused.pk)
+        assert response.status_code == 200
+        assert response.context["form"].errors["resolved_by_revision"]
+    item.refresh_from_db()
+    assert (item.status, item.resolved_by_revision_id) == (Status.NEW, None)
