@@ -71,7 +71,9 @@ class FeedbackReviewForm(WagtailAdminModelForm):
         return cleaned
 
     def save(self, commit=True):
-        changed = bool({"status", "reply"} & set(self.changed_data))
+        # What resolved it is news too: the agent is credited, or no longer.
+        answered = {"status", "reply", "resolved_by_revision", "resolved_by_notice"}
+        changed = bool(answered & set(self.changed_data))
         item = super().save(commit=False)
         return answer(item, changed=changed) if commit else item
 

@@ -147,3 +147,22 @@ def test_only_a_later_published_revision_of_the_page_resolves_it(client, world, 
         assert response.context["form"].errors["resolved_by_revision"]
     item.refresh_from_db()
     assert (item.status, item.resolved_by_revision_id) == (Status.NEW, None)
+
+
+def test_a_resolution_given_to_a_done_item_is_news_to_the_agent(
+    client, world, pages, eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    item = resolve(raise_on(pages["coupon"], world.agent_a1))
+    FeedbackItem.objects.filter(pk=item.pk).update(emailed_at=item.answered_at)
+    notice = publish_notice("쿠폰 안내 변경", everyone=True)
+    mailoutbox.clear()
+    client.force_login(pages["owner"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = answer(
+            client, item, status=Status.DONE, reply=item.reply, resolved_by_notice=notice.pk
+        )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.credited and item.is_news
+    [mail] = mailoutbox
+    assert mail.to == [world.agent_a1.user.email]
