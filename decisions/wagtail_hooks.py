@@ -21,6 +21,11 @@ register_client_pages(
 )
 
 
+KEPT_POLICY = _(
+    "Agents recorded decisions under this policy, kept as records: unpublish it instead."
+)
+
+
 @hooks.register("before_delete_page")
 def keep_decided_policies(request, page):
     """A decision attests the policy it relied on: that policy is unpublished, not deleted."""
@@ -30,5 +35,5 @@ def keep_decided_policies(request, page):
         # Any vendor's decision keeps the page, whoever deletes it.
         Decision.objects.unscoped(),
         "policy",
-        _("Agents recorded decisions under this policy, kept as records: unpublish it instead."),
+        KEPT_POLICY,
     )

@@ -4,8 +4,10 @@ in the admin with a message, nothing deleted."""
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 from wagtail.models import Page
 
+from decisions.wagtail_hooks import KEPT_POLICY
 from portal.organisation.roles import Role
 from tests.factories import make_client_staff
 from tests.knowledge.builders import section
@@ -27,7 +29,8 @@ def test_deleting_a_policy_with_decisions_is_refused(client, world, deleted):
     assert response.status_code == 302
     assert response.url == reverse("wagtailadmin_pages:edit", args=[page.pk])
     [message] = get_messages(response.wsgi_request)
-    assert "unpublish it instead" in str(message)
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        assert str(message) == str(KEPT_POLICY)
     assert Page.objects.filter(pk__in=[payments.pk, policy.pk]).count() == 2
 
 
