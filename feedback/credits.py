@@ -3,6 +3,8 @@ and, per vendor, for the people who look after agents; and counts by status."""
 
 from django.db.models import Count
 
+from portal.visibility import visible_page_ids
+
 from .models import FeedbackItem, Status
 
 
@@ -15,6 +17,18 @@ def credited(user):
         .select_related("agent__user", "agent__vendor", "agent__team", "page", "resolved_by_notice")
         .order_by("-answered_at", "-pk")
     )
+
+
+def with_shown_notices(user, items) -> list:
+    """``items`` as a list, each with ``shown_notice``: the notice that resolved it when
+    ``user`` may read that notice, else None. A notice once chosen may have been for
+    another audience, or unpublished since; its title is not for every reader."""
+    items = list(items)
+    readable = visible_page_ids(user, {item.resolved_by_notice_id for item in items})
+    for item in items:
+        notice_id = item.resolved_by_notice_id
+        item.shown_notice = item.resolved_by_notice if notice_id in readable else None
+    return items
 
 
 def counts_by_status(user) -> dict[str, int]:

@@ -70,6 +70,7 @@ def load_demo_feedback() -> int:
             text=text,
             customer_quote=quote,
             lesson_id=lesson_id,
+            tell_owner=False,
         )
         _answered(item, now - timedelta(days=days, hours=2), status, reply)
     _credited_change(now)
@@ -87,6 +88,7 @@ def _credited_change(now) -> None:
         text="환불 접수 기간 7일이 너무 짧다는 항의가 매일 있습니다. "
         "출장이나 여행으로 늦게 확인한 고객이 특히 많습니다.",
         customer_quote="택배 받고 일주일 넘게 출장이었는데 환불이 안 된다니요?",
+        tell_owner=False,
     )
     # Raised on the 7-day wording, before the change that answered it.
     FeedbackItem.objects.filter(pk=item.pk).update(
@@ -94,12 +96,15 @@ def _credited_change(now) -> None:
         resolved_by_revision=change.revision,
         resolved_by_notice=change.notice,
     )
+    # The change is dated back, its revision was saved just now: credited no earlier
+    # than what resolved it existed.
+    answered_at = max(change.took_effect_at, change.revision.created_at)
     _answered(
         item,
         change.took_effect_at - timedelta(days=9),
         Status.DONE,
         "의견을 반영해 접수 기간을 수령 후 14일로 늘렸습니다. 고맙습니다.",
-        answered_at=change.took_effect_at,
+        answered_at=answered_at,
     )
 
 

@@ -4,10 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.models import Revision
+from wagtail.models import PageLogEntry, Revision
 
 from knowledge.verification import client_staff
 from notices.models import ChangeNoticePage
+from portal.visibility import visible_page_ids
 
 from .models import FeedbackItem, Kind, Status
 from .reviewing import answer
@@ -41,13 +42,24 @@ class FeedbackReviewForm(WagtailAdminModelForm):
             self.fields["owner"].queryset = client_staff().order_by("name", "username")
         if "resolved_by_revision" in self.fields:
             field = self.fields["resolved_by_revision"]
-            # Only revisions of the page the feedback was raised on can resolve it.
-            field.queryset = Revision.page_revisions.filter(object_id=str(item.page_id)).order_by(
-                "-created_at"
+            # Only what agents came to read can resolve it: a revision of the same page
+            # that went live, after the one the agent was reading (a draft never did).
+            published = PageLogEntry.objects.filter(
+                page_id=item.page_id, action="wagtail.publish", revision__isnull=False
+            ).values("revision_id")
+            revisions = Revision.page_revisions.filter(
+                object_id=str(item.page_id), pk__in=published
             )
+            if item.revision_id:
+                revisions = revisions.filter(pk__gt=item.revision_id)
+            field.queryset = revisions.order_by("-created_at")
             field.label_from_instance = _revision_label
         if "resolved_by_notice" in self.fields:
-            self.fields["resolved_by_notice"].queryset = ChangeNoticePage.objects.live().order_by(
+            # The notice's title is shown to the agent and their managers: only a notice
+            # the agent may read, or another vendor's notice would leak to them.
+            live = ChangeNoticePage.objects.live()
+            readable = visible_page_ids(item.agent.user, live.values_list("pk", flat=True))
+            self.fields["resolved_by_notice"].queryset = live.filter(pk__in=readable).order_by(
                 "-first_published_at"
             )
 
@@ -59,7 +71,9 @@ class FeedbackReviewForm(WagtailAdminModelForm):
         return cleaned
 
     def save(self, commit=True):
-        changed = bool({"status", "reply"} & set(self.changed_data))
+        # What resolved it is news too: the agent is credited, or no longer.
+        answered = {"status", "reply", "resolved_by_revision", "resolved_by_notice"}
+        changed = bool(answered & set(self.changed_data))
         item = super().save(commit=False)
         return answer(item, changed=changed) if commit else item
 

@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.organisation.scoping import AgentOwnedQuerySet
+
+from . import lessons
 
 #: Long enough for a careful account of a case; a pasted chat log is refused.
 MAX_TEXT = 4000
@@ -119,6 +122,12 @@ class FeedbackItem(models.Model):
         return self.status == Status.DONE and bool(
             self.resolved_by_revision_id or self.resolved_by_notice_id
         )
+
+    @cached_property
+    def lesson_title(self) -> str:
+        """The lesson's title when the feedback is on a course's lesson, else ""; set for
+        many items at once by ``feedback.lessons.with_lesson_titles``."""
+        return lessons.lesson_title(self)
 
     @property
     def is_news(self) -> bool:

@@ -41,9 +41,12 @@ def page_for_feedback(user, page_id):
     return page if takes_feedback(page) else None
 
 
-def raise_feedback(profile, page, *, kind, text, customer_quote="", lesson_id="") -> FeedbackItem:
+def raise_feedback(
+    profile, page, *, kind, text, customer_quote="", lesson_id="", tell_owner=True
+) -> FeedbackItem:
     """Record what ``profile`` raised on ``page`` (already checked visible to them), with
-    the revision they were reading and the person who answers for the page."""
+    the revision they were reading and the person who answers for the page, and email
+    them; ``tell_owner=False``: feedback made up for a demo is nobody's news."""
     is_course = isinstance(page, CoursePage)
     if is_course and (not lesson_id or page.lesson_block(lesson_id) is None):
         raise FeedbackRefused(_("Choose the lesson your feedback is about."))
@@ -60,7 +63,8 @@ def raise_feedback(profile, page, *, kind, text, customer_quote="", lesson_id=""
         customer_quote=customer_quote,
         owner=owner,
     )
-    transaction.on_commit(
-        lambda: queue(tasks.tell_owner, item.pk, catches_up="the review queue, where it waits")
-    )
+    if tell_owner:
+        transaction.on_commit(
+            lambda: queue(tasks.tell_owner, item.pk, catches_up="the review queue, where it waits")
+        )
     return item

@@ -8,7 +8,7 @@ from django.utils import timezone
 from portal.queueing import queue
 
 from . import tasks
-from .models import FeedbackItem
+from .models import FeedbackItem, Status
 
 
 def answer(item: FeedbackItem, *, changed: bool) -> FeedbackItem:
@@ -26,9 +26,12 @@ def set_status(items, status: str) -> int:
     untouched, so their agents are not told again. Returns how many changed."""
     changing = list(items.filter(~Q(status=status)).values_list("pk", flat=True))
     if changing:
-        FeedbackItem.objects.filter(pk__in=changing).update(
-            status=status, answered_at=timezone.now()
-        )
+        fields = {"status": status, "answered_at": timezone.now()}
+        if status != Status.DONE:
+            # Only what is done was resolved: links kept past it would withdraw nothing
+            # from the credit, and the item's form would refuse every later answer.
+            fields |= {"resolved_by_revision": None, "resolved_by_notice": None}
+        FeedbackItem.objects.filter(pk__in=changing).update(**fields)
         tell_agents(changing)
     return len(changing)
 

@@ -63,6 +63,7 @@ def tell_owner(item_id: int) -> int:
     context = {
         "item": item,
         "page_title": item.page.title,
+        "lesson_title": item.lesson_title,
         "vendor": item.agent.vendor.name,
         "url": site_url(reverse("wagtailsnippets_feedback_feedbackitem:edit", args=[item.pk])),
     }

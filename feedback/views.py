@@ -15,7 +15,7 @@ from notices.access import own_profile
 from portal.http import see_other
 from portal.organisation.scoping import viewer_scope
 
-from .credits import counts_by_status, credited, status_rows
+from .credits import counts_by_status, credited, status_rows, with_shown_notices
 from .forms import FeedbackForm
 from .models import FeedbackItem
 from .raising import FeedbackRefused, page_for_feedback, raise_feedback
@@ -67,10 +67,11 @@ def mine_view(request):
     """The agent's own items with their status and reply; opening it marks answers seen."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    items = list(
+    items = with_shown_notices(
+        request.user,
         FeedbackItem.objects.for_user(request.user)
         .filter(agent__user=request.user)
-        .select_related("page", "resolved_by_notice")
+        .select_related("page", "resolved_by_notice"),
     )
     news = [item.pk for item in items if item.is_news]
     if news:
@@ -90,6 +91,6 @@ def vendor_view(request):
         raise PermissionDenied
     context = {
         "counts": status_rows(counts_by_status(request.user)),
-        "credited": list(credited(request.user)[:200]),
+        "credited": with_shown_notices(request.user, credited(request.user)[:200]),
     }
     return TemplateResponse(request, "feedback/vendor.html", context)

@@ -3,6 +3,7 @@ export (user text made inert) and bulk status changes; the owner answers on its 
 form."""
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
@@ -18,12 +19,32 @@ from portal.tabular import InertSpreadsheetExportMixin
 
 from .filters import FeedbackFilterSet
 from .forms import FeedbackReviewForm
+from .lessons import with_lesson_titles
 from .models import FeedbackItem, Status
 from .reviewing import set_status
 
 
 class FeedbackIndexView(InertSpreadsheetExportMixin, IndexView):
     """The queue; its CSV/XLSX made inert as every export of the portal."""
+
+    # A lesson's title is in its course's content: read once for the whole page of rows.
+    def get_table(self, object_list):
+        return super().get_table(with_lesson_titles(object_list))
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        return super().as_spreadsheet(with_lesson_titles(queryset), spreadsheet_format)
+
+
+class LessonPanel(FieldPanel):
+    """The lesson the feedback is on, by its title: the item keeps only its id."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        @cached_property
+        def value_from_instance(self):
+            return self.instance.lesson_title
+
+        def is_shown(self):
+            return bool(self.instance.lesson_id) and super().is_shown()
 
 
 class ReviewOnly(ModelPermissionPolicy):
@@ -47,6 +68,7 @@ class FeedbackViewSet(SnippetViewSet):
         Column("kind", label=_("Kind"), accessor="get_kind_display"),
         Column("status", label=_("Status"), accessor="get_status_display"),
         Column("page", label=_("Page"), accessor="page.title"),
+        Column("lesson", label=_("Lesson"), accessor="lesson_title"),
         Column("vendor", label=_("Vendor"), accessor="agent.vendor.name"),
         Column("owner", label=_("Owner"), accessor="owner"),
         DateColumn("created_at", label=_("Raised")),
@@ -58,6 +80,7 @@ class FeedbackViewSet(SnippetViewSet):
         "get_kind_display",
         "get_status_display",
         "page.title",
+        "lesson_title",
         "agent.vendor.name",
         "agent.employee_number",
         "text",
@@ -72,6 +95,7 @@ class FeedbackViewSet(SnippetViewSet):
         "get_kind_display": _("Kind"),
         "get_status_display": _("Status"),
         "page.title": _("Page"),
+        "lesson_title": _("Lesson"),
         "agent.vendor.name": _("Vendor"),
         "agent.employee_number": _("Employee number"),
         "text": _("Feedback"),
@@ -84,6 +108,7 @@ class FeedbackViewSet(SnippetViewSet):
     edit_handler = ObjectList(
         [
             FieldRowPanel([FieldPanel("kind", read_only=True), FieldPanel("page", read_only=True)]),
+            LessonPanel("lesson_id", read_only=True),
             FieldPanel("text", read_only=True),
             FieldPanel("customer_quote", read_only=True),
             FieldPanel("owner"),

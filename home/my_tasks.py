@@ -9,7 +9,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from feedback.credits import counts_by_status, credited
+from feedback.credits import counts_by_status, credited, with_shown_notices
 from feedback.models import FeedbackItem
 from notices.inbox import inbox, is_overdue
 from portal.organisation.models import AgentProfile
@@ -77,7 +77,7 @@ def my_tasks(user) -> MyTasks:
 
 def _add_feedback(tasks: MyTasks, user, scope) -> None:
     own = FeedbackItem.objects.for_user(user).filter(agent__user=user)
-    tasks.credits = list(credited(user).filter(agent__user=user)[:5])
+    tasks.credits = with_shown_notices(user, credited(user).filter(agent__user=user)[:5])
     tasks.feedback_answers = sum(item.is_news for item in own.only("answered_at", "seen_at"))
     if scope.sees_agents:
         tasks.feedback_counts = counts_by_status(user)

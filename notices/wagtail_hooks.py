@@ -1,7 +1,6 @@
 """Client managers follow notices in the admin; vendors' webhooks are snippets there;
 publishers schedule a page's change with the notice that announces it."""
 
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +9,12 @@ from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.deletion import refuse_deleting_records
 from portal.staff import ClientStaffMenuItem, register_client_pages
 
 from . import announcing, reports
 from .manager_views import NoticeList, NoticeStatus
-from .models import ChangeNoticePage, NoticeVersion, VendorWebhook
+from .models import NoticeVersion, VendorWebhook
 
 register_client_pages(
     [
@@ -43,17 +43,13 @@ register_snippet(VendorWebhookViewSet)
 @hooks.register("before_delete_page")
 def keep_acknowledged_notices(request, page):
     """Acknowledgements are evidence: a notice that has them is unpublished, not deleted."""
-    specific = page.specific
-    if (
-        isinstance(specific, ChangeNoticePage)
-        and NoticeVersion.objects.filter(notice=specific).exists()
-    ):
-        messages.error(
-            request,
-            _("This notice reached agents and is kept as a record: unpublish it instead."),
-        )
-        return redirect("wagtailadmin_pages:edit", page.pk)
-    return None
+    return refuse_deleting_records(
+        request,
+        page,
+        NoticeVersion.objects.all(),
+        "notice",
+        _("This notice reached agents and is kept as a record: unpublish it instead."),
+    )
 
 
 @hooks.register("register_admin_urls")

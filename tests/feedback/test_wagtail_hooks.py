@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from feedback.models import FeedbackItem, Status
 from tests.factories import UserFactory
-from tests.feedback.builders import raise_on
+from tests.feedback.builders import raise_on, resolve
+from tests.training.builders import publish_course
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,53 @@ def test_feedback_is_never_added_or_deleted_in_the_admin(client, world, pages):
     assert client.post(delete).status_code == 302
     assert FeedbackItem.objects.filter(pk=item.pk).exists()
     assert client.get(reverse(LIST)).status_code == 200
+
+
+def test_moved_away_from_done_in_bulk_an_item_loses_what_resolved_it(client, world, pages):
+    item = resolve(
+        raise_on(pages["refund"], world.agent_a1), revision=pages["refund"].save_revision()
+    )
+    client.force_login(world.client_manager)
+    url = (
+        reverse("wagtail_bulk_action", args=["feedback", "feedbackitem", "set_status"])
+        + f"?next=/admin/&id={item.pk}"
+    )
+    assert client.post(url, {"status": Status.ACCEPTED}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.ACCEPTED
+    assert (item.resolved_by_revision_id, item.resolved_by_notice_id, item.credited) == (
+        None,
+        None,
+        False,
+    )
+    # Its form takes an answer again.
+    edit = reverse("wagtailsnippets_feedback_feedbackitem:edit", args=[item.pk])
+    data = {"owner": item.owner_id, "status": Status.ACCEPTED, "reply": "검토 중입니다."}
+    assert (
+        client.post(
+            edit, {**data, "resolved_by_revision": "", "resolved_by_notice": ""}
+        ).status_code
+        == 302
+    )
+
+
+def test_feedback_on_a_lesson_names_it_in_the_queue_export_form_and_email(
+    client, world, pages, eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    course = publish_course(lessons=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = raise_on(course, world.agent_a1, lesson_id=course.lessons[1].id)
+    raise_on(pages["refund"], world.agent_a2)
+    assert "2강" in mailoutbox[0].body
+    assert "2강" in mailoutbox[0].alternatives[0][0]
+
+    client.force_login(world.client_manager)
+    response = client.get(reverse(LIST))
+    assert {row.lesson_title for row in response.context["object_list"]} == {"2강", ""}
+    assert "2강" in response.text
+    response = client.get(reverse(LIST), {"export": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body))}
+    assert "2강" in rows[str(item.pk)]
+    edit = reverse("wagtailsnippets_feedback_feedbackitem:edit", args=[item.pk])
+    assert "2강" in client.get(edit).text
