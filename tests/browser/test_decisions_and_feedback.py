@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from decisions.models import Decision
 from feedback.models import FeedbackItem, Status
+from home.site_tree import ensure_site_tree
 from knowledge.models import AuthorityLevel
 from portal.organisation.demo import load_demo_organisation
 from portal.organisation.roles import ensure_content_permissions
@@ -25,6 +26,7 @@ def test_a_decision_and_a_feedback_go_round_to_a_credit(live_server, page, scree
 
     from django.contrib.auth import get_user_model
 
+    ensure_site_tree()  # a transactional test before this one flushed the tree
     logins = load_demo_organisation()
     ensure_content_permissions()  # a flushed database has the tree back, not the grants
     agent_login = next(x for x in logins if x.role == "agent" and x.username.startswith("hgcs"))
