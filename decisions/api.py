@@ -118,11 +118,7 @@ def record_api(request):
             decision = record_decision(
                 policy,
                 agent,
-                channel=form.cleaned_data["channel"],
-                customer=form.cleaned_data["customer"],
-                amount=form.cleaned_data.get("amount"),
-                reference=form.cleaned_data["reference"],
-                note=form.cleaned_data["note"],
+                **form.cleaned_data,  # channel, amount (if asked), customer, reference, note
                 ip_address=client_ip(request),
                 user_agent=f"{crm.name} (CRM token {crm.pk})",
             )

@@ -46,7 +46,7 @@ def _day_bounds(day):
     return start, start + timedelta(days=1)
 
 
-def digests_of(day) -> dict[int, tuple[int | None, PolicyDigest]]:
+def digests_of(day) -> dict[int, PolicyDigest]:
     """policy id → (its owner's id, what ``day`` brought), in three queries."""
     start, end = _day_bounds(day)
     decisions = Decision.objects.unscoped().filter(decided_at__gte=start, decided_at__lt=end)
@@ -55,7 +55,6 @@ def digests_of(day) -> dict[int, tuple[int | None, PolicyDigest]]:
         decisions.values(
             "policy_id",
             "policy__title",
-            "policy__content_owner_id",
             "policy__limit_amount_krw",
             "agent__vendor__name",
         )
@@ -66,14 +65,10 @@ def digests_of(day) -> dict[int, tuple[int | None, PolicyDigest]]:
         )
         .order_by("policy__title", "agent__vendor__name")
     )
-    policies: dict[int, tuple[int | None, PolicyDigest]] = {}
+    policies: dict[int, PolicyDigest] = {}
     for row in per_vendor:
-        _owner, digest = policies.setdefault(
-            row["policy_id"],
-            (
-                row["policy__content_owner_id"],
-                PolicyDigest(row["policy__title"], row["policy__limit_amount_krw"]),
-            ),
+        digest = policies.setdefault(
+            row["policy_id"], PolicyDigest(row["policy__title"], row["policy__limit_amount_krw"])
         )
         digest.vendors.append(
             {
@@ -94,7 +89,7 @@ def digests_of(day) -> dict[int, tuple[int | None, PolicyDigest]]:
         .order_by("agent__vendor__name", "agent__user__name")
     )
     for row in close:
-        policies[row["policy_id"]][1].close.append(row)
+        policies[row["policy_id"]].close.append(row)
     return policies
 
 
@@ -115,7 +110,7 @@ def send_decision_digests(now=None) -> int:
     }
     by_recipient: dict[object, list[PolicyDigest]] = defaultdict(list)
     unowned = []
-    for policy_id, (_owner, digest) in policies.items():
+    for policy_id, digest in policies.items():
         owner = owner_of.get(policy_id)
         if owner is not None and owner.pk in reachable:
             by_recipient[reachable[owner.pk]].append(digest)

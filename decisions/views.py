@@ -48,11 +48,7 @@ def record_view(request, policy_id):
         decision = record_decision(
             policy,
             agent,
-            channel=form.cleaned_data["channel"],
-            customer=form.cleaned_data["customer"],
-            amount=form.cleaned_data.get("amount"),
-            reference=form.cleaned_data["reference"],
-            note=form.cleaned_data["note"],
+            **form.cleaned_data,  # channel, amount (if asked), customer, reference, note
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
