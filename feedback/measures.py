@@ -16,7 +16,7 @@ def feedback_resolved(vendor_ids: list[int], periods: list[Period]) -> Measures:
     """Feedback raised in the period that is closed now.
 
     Of the feedback items the vendor's agents raised in the period (by the local date
-    they raised it), the share closed today: accepted, declined or done, rather than new
+    they raised it), the share closed now: accepted, declined or done, rather than new
     or in review. It is the state now, not at the period's end: the portal keeps when an
     item was last answered (a later reply moves it), not when it was closed, so an item
     closed next month raises this month's share, and one reopened lowers it.
