@@ -10,7 +10,7 @@ class DecisionsConfig(AppConfig):
         # Django: an app imports its models and banner source once the registry is ready.
         from portal.audit.chain import register_attested
 
-        from . import banners  # noqa: F401 - the form on policy pages
+        from . import banners, measures  # noqa: F401 - the form, the measure
         from .models import Decision
 
         register_attested(Decision, "decision")

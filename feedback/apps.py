@@ -9,6 +9,8 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from portal.organisation.roles import CLIENT_ROLES, grant
 
+        from . import measures  # noqa: F401 - the KPI board's measure, registered
+
         # Every client role reviews feedback; nobody adds or deletes it in the admin:
         # agents raise it, and it is a record of what they said.
         for role in CLIENT_ROLES:
