@@ -2,9 +2,8 @@
 policy agents decided under is kept."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 
-from portal.deletion import refuse_deleting_records
+from portal.deletion import keep_pages_with
 from portal.staff import register_client_pages
 
 from .models import Decision
@@ -26,14 +25,5 @@ KEPT_POLICY = _(
 )
 
 
-@hooks.register("before_delete_page")
-def keep_decided_policies(request, page):
-    """A decision attests the policy it relied on: that policy is unpublished, not deleted."""
-    return refuse_deleting_records(
-        request,
-        page,
-        # Any vendor's decision keeps the page, whoever deletes it.
-        Decision.objects.unscoped(),
-        "policy",
-        KEPT_POLICY,
-    )
+# A decision attests the policy it relied on: that policy is unpublished, not deleted.
+keep_pages_with(Decision.objects.unscoped, "policy", KEPT_POLICY)

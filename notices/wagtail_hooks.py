@@ -9,7 +9,7 @@ from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from portal.deletion import refuse_deleting_records
+from portal.deletion import keep_pages_with
 from portal.staff import ClientStaffMenuItem, register_client_pages
 
 from . import announcing, reports
@@ -40,16 +40,12 @@ class VendorWebhookViewSet(SnippetViewSet):
 register_snippet(VendorWebhookViewSet)
 
 
-@hooks.register("before_delete_page")
-def keep_acknowledged_notices(request, page):
-    """Acknowledgements are evidence: a notice that has them is unpublished, not deleted."""
-    return refuse_deleting_records(
-        request,
-        page,
-        NoticeVersion.objects.all(),
-        "notice",
-        _("This notice reached agents and is kept as a record: unpublish it instead."),
-    )
+# Acknowledgements are evidence: a notice that reached agents is unpublished, not deleted.
+keep_pages_with(
+    NoticeVersion.objects.all,
+    "notice",
+    _("This notice reached agents and is kept as a record: unpublish it instead."),
+)
 
 
 @hooks.register("register_admin_urls")

@@ -1,9 +1,8 @@
 """Client managers follow go-live readiness in the admin."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 
-from portal.deletion import refuse_deleting_records
+from portal.deletion import keep_pages_with
 from portal.staff import register_client_pages
 
 from .manager_views import Readiness
@@ -18,13 +17,9 @@ register_client_pages(
 )
 
 
-@hooks.register("before_delete_page")
-def keep_taken_courses(request, page):
-    """Progress and quiz attempts are records: a course agents took is unpublished."""
-    return refuse_deleting_records(
-        request,
-        page,
-        CourseVersion.objects.all(),
-        "course",
-        _("Agents have taken this course and their records are kept: unpublish it instead."),
-    )
+# Progress and quiz attempts are records: a course agents took is unpublished.
+keep_pages_with(
+    CourseVersion.objects.all,
+    "course",
+    _("Agents have taken this course and their records are kept: unpublish it instead."),
+)
