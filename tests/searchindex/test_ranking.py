@@ -82,16 +82,12 @@ def brute_force(query, limit):
     return [*best(window), *found[ranking.RESCORE_WINDOW :]][:limit]
 
 
-@pytest.mark.parametrize(
-    ("rare_postings", "head", "window"), [(20000, 100, 20), (3, 2, 5), (0, 1, 2), (12, 4, 1)]
-)
-def test_pruning_finds_exactly_the_best_pages(db, monkeypatch, rare_postings, head, window):
-    # Tiny budgets force every path: rare terms read in part, heads, the second pass,
-    # a rescoring window shallower than the list.
-    monkeypatch.setattr(ranking, "RARE_POSTINGS", rare_postings)
-    monkeypatch.setattr(ranking, "RESCORE_WINDOW", window)
-    monkeypatch.setattr(ranking, "HEAD", head)
-    monkeypatch.setattr(ranking, "PARTIAL_READ", 1)
+#: (rare postings, head, rescoring window): tiny budgets force every path: rare terms read
+#: in part, heads, the second pass, a rescoring window shallower than the list.
+BUDGETS = [(20000, 100, 20), (3, 2, 5), (0, 1, 2), (12, 4, 1)]
+
+
+def test_pruning_finds_exactly_the_best_pages(db, monkeypatch):
     rng = random.Random(7)
     # Particles give some pages grams their words do not have (환불은: 환불, 불은).
     words = ["환불", "배송", "쿠폰", "교환", "결제", "지연", "보상", "회원", "적립금은", "영수증을"]
@@ -99,12 +95,17 @@ def test_pruning_finds_exactly_the_best_pages(db, monkeypatch, rare_postings, he
     for n in range(40):
         text = " ".join(rng.choices(words, weights=range(10, 0, -1), k=rng.randint(2, 12)))
         article(shelf, f"문서 {n}", text)
-    for query in ["환불 보상", "배송 지연 보상 영수증", "환불", "적립금 영수증 회원 결제 교환"]:
-        for limit in (1, 3, 7):
-            expected = brute_force(query, limit)
-            hits = ranking.rank(index_terms(query), limit=limit)
-            got = [(hit.page_id, hit.score) for hit in hits]
-            assert got == expected, (query, limit)
+    monkeypatch.setattr(ranking, "PARTIAL_READ", 1)
+    for rare_postings, head, window in BUDGETS:
+        monkeypatch.setattr(ranking, "RARE_POSTINGS", rare_postings)
+        monkeypatch.setattr(ranking, "RESCORE_WINDOW", window)
+        monkeypatch.setattr(ranking, "HEAD", head)
+        for query in ["환불 보상", "배송 지연 보상 영수증", "환불", "적립금 영수증 회원 결제 교환"]:
+            for limit in (1, 3, 7):
+                expected = brute_force(query, limit)
+                hits = ranking.rank(index_terms(query), limit=limit)
+                got = [(hit.page_id, hit.score) for hit in hits]
+                assert got == expected, (rare_postings, head, window, query, limit)
 
 
 def test_a_fixed_corpus_ranks_the_same_on_every_database(db):
