@@ -7,7 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from portal.tabular.reading import MAX_FILE_BYTES
 
-from .models import KpiActual, active_kpis_error
+from .models import Kpi, KpiActual, active_kpis_error
 
 UPLOAD_EXTENSIONS = (".csv", ".txt", ".xlsx")
 
@@ -35,31 +35,43 @@ class ContractForm(WagtailAdminModelForm):
         )
 
     def _check_kpis_with_actuals(self, formset):
-        existing = {form.instance.pk: form for form in formset.forms if form.instance.pk}
-        if not existing:
+        if not self.instance.pk:
             return
         # The admin is client staff's, who see every vendor.
+        saved = {kpi.pk: kpi for kpi in Kpi.objects.unscoped().filter(contract_id=self.instance.pk)}
         with_actuals = set(
             KpiActual.objects.unscoped()
-            .filter(kpi_id__in=existing)
+            .filter(kpi_id__in=saved)
             .values_list("kpi_id", flat=True)
             .distinct()
         )
-        for pk in with_actuals:
-            form = existing[pk]
-            if formset._should_delete_form(form):
-                self.add_error(
-                    None,
-                    _("The KPI “%(kpi)s” has actuals: make it inactive instead of deleting it.")
-                    % {"kpi": form.instance.name},
-                )
-                continue
+        kept = {
+            form.instance.pk: form
+            for form in formset.forms
+            if form.instance.pk in saved and not formset._should_delete_form(form)
+        }
+        # A KPI missing from the form (deleted, or left out of a tampered one) goes.
+        for pk in sorted(with_actuals - kept.keys()):
+            self.add_error(
+                None,
+                _("The KPI “%(kpi)s” has actuals: make it inactive instead of deleting it.")
+                % {"kpi": saved[pk].name},
+            )
+        for pk in with_actuals & kept.keys():
             for name in ("period", "measure"):
-                if name in form.changed_data:
-                    form.add_error(
+                if name in kept[pk].changed_data:
+                    kept[pk].add_error(
                         name,
                         _("This KPI already has actuals; add a new KPI rather than change this."),
                     )
+        # A new KPI may take the code of one deleted in the same save, not of one that
+        # stays (or that a tampered form left out, which would not be deleted first).
+        deleted = {form.instance.pk for form in formset.forms if formset._should_delete_form(form)}
+        taken = {kpi.code for pk, kpi in saved.items() if pk not in deleted and pk not in kept}
+        for form in formset.forms:
+            new = form.instance.pk is None and not formset._should_delete_form(form)
+            if new and form.cleaned_data.get("code") in taken:
+                form.add_error("code", _("Another KPI of this contract has this code."))
 
 
 class ActualsUploadForm(forms.Form):
