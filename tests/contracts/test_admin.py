@@ -1,5 +1,5 @@
 """Client staff keep contracts, enter and import actuals in the admin; vendor-side people
-cannot; listings take a fixed number of queries."""
+cannot; listings take a fixed number of queries. Pages answer in Korean, the default."""
 
 from datetime import date
 
@@ -69,7 +69,7 @@ def test_the_admin_form_keeps_three_to_five_active_kpis(
         assert response.status_code == 302
         assert Kpi.objects.count() == active + inactive
     else:
-        assert "3 to 5 active KPIs" in response.content.decode()
+        assert "3~5개" in response.content.decode()
 
 
 def test_a_kpi_with_actuals_is_not_deleted_nor_moved_to_another_period(
@@ -90,14 +90,14 @@ def test_a_kpi_with_actuals_is_not_deleted_nor_moved_to_another_period(
     ]
     data = _contract_form(world, rows, initial=4) | {"starts_on": "2026-01-01", "pilot_ends_on": ""}
     response = client.post(edit, data)
-    assert "make it inactive instead" in response.content.decode()
+    assert "비활성으로 바꿔 주세요" in response.content.decode()
     assert Kpi.objects.filter(pk=csat.pk).exists()
     rows = [{**row, "period": "week"} if row["code"] == "csat" else row for row in rows]
     rows = [{k: v for k, v in row.items() if k != "DELETE"} for row in rows]
     data = _contract_form(world, rows, initial=4) | {"starts_on": "2026-01-01", "pilot_ends_on": ""}
     response = client.post(edit, data)
     assert response.status_code == 200
-    assert "already has actuals" in response.content.decode()
+    assert "이미 실적이 있습니다" in response.content.decode()
     # A form that leaves the KPIs out (as if new) would delete them: refused too.
     rows = [{k: v for k, v in row.items() if k != "id"} for row in rows]
     response = client.post(edit, _contract_form(world, rows) | {"starts_on": "2026-01-01"})
@@ -117,7 +117,7 @@ def test_client_staff_enter_a_periods_actuals(client, world, contracts, english)
     fields = {f"value_{monthly['response-rate'].pk}": "92", f"value_{monthly['csat'].pk}": "많이"}
     refused = client.post(url + "?period=2026-10", fields)
     assert refused.status_code == 400
-    assert "not a number" in refused.content.decode()
+    assert "숫자가 아닙니다" in refused.content.decode()
     assert not KpiActual.objects.exists()
     fields[f"value_{monthly['csat'].pk}"] = "4.4"
     assert client.post(url + "?period=2026-10", fields).status_code == 302
@@ -141,7 +141,7 @@ def test_client_staff_import_a_file_and_see_every_bad_row(client, world, contrac
     assert not KpiActual.objects.exists()
     good = "협력사,지표,기간,실적\nHGCS,csat,2026-10,4.4\n".encode("cp949")
     response = client.post(url, {"file": SimpleUploadedFile("a.csv", good)})
-    assert "1 new" in response.content.decode()
+    assert "신규 1" in response.content.decode()
 
 
 def test_an_editor_without_the_right_to_record_is_refused(client, world, contracts):

@@ -125,10 +125,10 @@ def test_bad_bodies_are_400_and_write_nothing(client, token, body):
     assert not KpiActual.objects.exists()
 
 
-def test_an_item_error_names_its_position(client, token, english):
+def test_an_item_error_names_its_position(client, token):
     body = {"actuals": [ITEMS[0], {"kpi": "csat", "period": "2026-10", "value": "좋음"}]}
     errors = _post(client, token, body).json()["errors"]
-    assert errors == [{"item": 2, "message": "“좋음” is not a number"}]
+    assert errors == [{"item": 2, "message": "“좋음”은(는) 숫자가 아닙니다"}]
 
 
 def test_an_oversized_body_is_413(client, token):
