@@ -11,7 +11,6 @@ unless the answer is 201.
 """
 
 import json
-import secrets
 
 from django.http import JsonResponse
 from django.utils import timezone
@@ -19,37 +18,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from portal.audit.chain import keyed_hash
 from portal.http import client_ip
+from portal.integrations.tokens import token_of
 from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import acting_as
 from portal.visibility import can_see_page
 
 from .forms import DecisionForm
-from .models import CrmToken
 from .recording import DecisionRejected, PolicyNotFound, escalation, live_policy, record_decision
 
 #: A decision is a few short fields: a larger body is not one.
 MAX_BODY_BYTES = 16 * 1024
-TOKEN_HASH_LABEL = "decision.crm-token"  # noqa: S105 - the hash's label, not a secret
-
-
-def issue_token(vendor, name: str) -> tuple[CrmToken, str]:
-    """A new token for ``vendor``'s system called ``name``: the row, and the token itself,
-    which is never stored and cannot be shown again."""
-    token = secrets.token_urlsafe(32)
-    row = CrmToken.objects.create(
-        vendor=vendor, name=name, token_hash=keyed_hash(TOKEN_HASH_LABEL, token)
-    )
-    return row, token
-
-
-def token_of(request) -> CrmToken | None:
-    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    hashed = keyed_hash(TOKEN_HASH_LABEL, token.strip())
-    return CrmToken.objects.unscoped().active().filter(token_hash=hashed).first()
+#: The use a token must be issued for (``manage.py decision_token`` / ``api_token``).
+TOKEN_USE = "decisions"  # noqa: S105 - what the token may do, not a secret
 
 
 def _error(status: int, message: str, errors=None) -> JsonResponse:
@@ -68,7 +49,7 @@ _EMPLOYEE_NUMBER_LENGTH = AgentProfile._meta.get_field("employee_number").max_le
 @csrf_exempt  # no cookies: the bearer token is the credential
 @require_POST
 def record_api(request):
-    crm = token_of(request)
+    crm = token_of(request, TOKEN_USE)
     if crm is None:
         response = _error(401, _("A valid token is required (Authorization: Bearer …)."))
         response["WWW-Authenticate"] = "Bearer"

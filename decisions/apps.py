@@ -9,8 +9,10 @@ class DecisionsConfig(AppConfig):
     def ready(self):
         # Django: an app imports its models and banner source once the registry is ready.
         from portal.audit.chain import register_attested
+        from portal.integrations.tokens import register_use
 
         from . import banners, measures  # noqa: F401 - the form, the measure
         from .models import Decision
 
         register_attested(Decision, "decision")
+        register_use("decisions", _("record decisions (CRM)"))

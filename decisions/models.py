@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import AnswerPolicyPage, AnswerScript
-from portal.organisation.models import AgentProfile, Vendor
-from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
+from portal.organisation.models import AgentProfile
+from portal.organisation.scoping import AgentOwnedQuerySet
 
 #: The reference's characters shown in every listing and export; the rest is masked.
 REFERENCE_SHOWN = 4
@@ -120,33 +120,3 @@ class DecisionDigest(models.Model):
 
     def __str__(self):
         return f"{self.recipient_id} {self.day}"
-
-
-class CrmTokenQuerySet(VendorOwnedQuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
-
-
-class CrmToken(models.Model):
-    """A vendor's CRM or ticketing system recording its agents' decisions (``api``).
-
-    Only a keyed hash of the token is kept: it is shown once, when made
-    (``manage.py decision_token``), and a copy of the database cannot be used to call in.
-    """
-
-    vendor = models.ForeignKey(
-        Vendor, on_delete=models.PROTECT, related_name="+", verbose_name=_("vendor")
-    )
-    name = models.CharField(_("name"), max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-
-    objects = CrmTokenQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("CRM token")
-        verbose_name_plural = _("CRM tokens")
-
-    def __str__(self):
-        return f"{self.vendor_id} {self.name}"

@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from contracts import urls as contracts_urls
 from decisions import urls as decisions_urls
 from feedback import urls as feedback_urls
 from home.views import healthz, write_floor
@@ -27,6 +28,7 @@ urlpatterns = [
     path("org/", include(organisation_urls)),
     path("knowledge/", include(knowledge_urls)),
     path("decisions/", include(decisions_urls)),
+    path("contracts/", include(contracts_urls)),
     path("notices/", include(notices_urls)),
     path("training/", include(training_urls)),
     path("feedback/", include(feedback_urls)),

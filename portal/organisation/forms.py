@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .roster.reading import MAX_FILE_BYTES
+from portal.tabular.reading import MAX_FILE_BYTES
 
 ROSTER_EXTENSIONS = (".csv", ".txt", ".xlsx")
 

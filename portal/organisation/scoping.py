@@ -271,13 +271,15 @@ class AgentOwnedQuerySet(ScopedQuerySet):
 class VendorOwnedQuerySet(ScopedQuerySet):
     """Rows about a vendor (or one of its teams) as a whole: its manager sees them, a
     team lead sees their team's when the row names a team (``team_field``), an agent
-    sees none."""
+    sees none. ``vendor_field`` is the path to the vendor (a subclass names another, e.g.
+    ``"contract__vendor"``)."""
 
+    vendor_field = "vendor"
     team_field: str | None = None
 
     def scope_filter(self, scope: Scope) -> models.Q:
         if scope.reach is Reach.VENDOR:
-            return models.Q(vendor_id=scope.vendor_id)
+            return models.Q(**{f"{self.vendor_field}_id": scope.vendor_id})
         if scope.reach is Reach.TEAM and self.team_field:
             return models.Q(**{f"{self.team_field}_id": scope.team_id})
         return models.Q(pk__in=[])

@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from decisions.api import issue_token
-from decisions.models import CrmToken, Decision
+from decisions.models import Decision
 from portal.audit.models import AuditRecord
+from portal.integrations.models import SystemToken
+from portal.integrations.tokens import issue_token
 from tests.knowledge.builders import section
 
 from .builders import refund_policy
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def token(world):
-    return issue_token(world.vendor_a, "CRM")[1]
+    return issue_token(world.vendor_a, "CRM", ["decisions"])[1]
 
 
 def _post(client, token, body, **headers):
@@ -106,5 +107,5 @@ def test_a_revoked_token_no_longer_works(client, world, capsys):
     token = capsys.readouterr().out.strip().splitlines()[-1]
     policy = refund_policy()
     assert _post(client, token, _decision(policy, world.agent_a1)).status_code == 201
-    call_command("decision_token", "revoke", str(CrmToken.objects.get().pk))
+    call_command("decision_token", "revoke", str(SystemToken.objects.get().pk))
     assert _post(client, token, _decision(policy, world.agent_a1)).status_code == 401

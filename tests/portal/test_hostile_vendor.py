@@ -25,6 +25,8 @@ from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
+from contracts.builders import kpi, make_contract
+from contracts.recording import Line, record_actuals
 from decisions.recording import record_decision
 from tests.factories import TeamFactory, make_agent
 from tests.feedback.builders import raise_on, resolve
@@ -68,6 +70,7 @@ def _named(user, name):
 @pytest.fixture
 def foreign(world, eager_celery, django_capture_on_commit_callbacks):
     """Vendor B as a hostile vendor A would love to see it."""
+    from contracts.models import KpiActual
     from notices.models import Acknowledgement, Delivery, VendorWebhook
     from portal.organisation.models import RosterImport
     from training.models import CourseProgress, QuizAttempt, ReadinessSnapshot, SignOff
@@ -170,7 +173,24 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
         secret_policy, agent, channel="chat", customer="zebra-customer", note="ZEBRA 결정"
     )
 
+    contract = make_contract(
+        vendor,
+        [
+            kpi("zebra-rate", "ZEBRA 응답률"),
+            kpi("zebra-csat", "ZEBRA 만족도"),
+            kpi("zebra-fcr", "ZEBRA"),
+        ],
+        name="ZEBRA 위탁 계약",
+    )
+    zebra_kpi = contract.kpis.get(code="zebra-rate")
+    record_actuals(
+        [Line(1, zebra_kpi, "2026-10", "91", note="ZEBRA 비고")], source="entered", vendor=vendor
+    )
+
     objects = [
+        contract,
+        zebra_kpi,
+        *KpiActual.objects.unscoped().filter(kpi=zebra_kpi),
         decision,
         vendor,
         team,
@@ -248,6 +268,9 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
             "agentprofile",
             "notices",
             "vendorwebhook",
+            "contracts",
+            "contract",
+            "kpiactual",
             "wagtailcore",
             "page",
         ],

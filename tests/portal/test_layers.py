@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
-UPPER = ("knowledge", "notices", "training", "feedback", "home")
+UPPER = ("knowledge", "notices", "training", "decisions", "feedback", "contracts", "home")
 TOP = {"urls.py", "wsgi.py"}
 
 

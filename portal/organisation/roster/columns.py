@@ -12,6 +12,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.tabular.reading import header_key, text
+
 from ..models import AgentProfile, Channel
 
 #: The account's email field holds this many characters.
@@ -61,10 +63,6 @@ _LIST_SPLIT = re.compile(r"[,;|/]+")
 _DATE_PATTERN = re.compile(r"^(\d{4})[-./ ]?(\d{1,2})[-./ ]?(\d{1,2})\.?$")
 
 
-def header_key(header: str) -> str:
-    return re.sub(r"[\s_\-.()]+", "", header.replace("\ufeff", "")).lower()
-
-
 def match_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Map each known column to its index; return problems with the header as messages."""
     problems = []
@@ -100,17 +98,6 @@ def has_control_characters(value: str) -> bool:
 
 def control_characters_message() -> str:
     return _("it holds an invisible control character; retype it")
-
-
-def text(value) -> str:
-    """A cell as text: Excel turns employee numbers like 00123 into 123.0, undo the .0."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value).strip()
 
 
 def parse_email(value) -> str:

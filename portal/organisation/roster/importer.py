@@ -25,10 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from portal.tabular.reading import UnreadableFile, read_table
+
 from ..models import AgentProfile, AgentSkill, Channel, RosterImport, Team, Vendor
 from ..roles import Role
 from . import columns as col
-from .reading import UnreadableFile, read_table
 
 #: Values per ``IN (...)`` lookup: SQLite's default limit is 32,766 parameters.
 LOOKUP_CHUNK = 5_000

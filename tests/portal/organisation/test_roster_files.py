@@ -10,8 +10,8 @@ import pytest
 from django.utils import translation
 
 from portal.organisation.roster import import_roster
-from portal.organisation.roster.reading import MAX_ROWS
-from portal.organisation.roster.workbook import MAX_RATIO, MAX_SHEET_BYTES, MB
+from portal.tabular.reading import MAX_ROWS
+from portal.tabular.workbook import MAX_RATIO, MAX_SHEET_BYTES, MB
 
 from .test_roster_import import csv_bytes, snapshot, xlsx_bytes
 from .workbooks import million_row_xlsx, roster_xlsx, row_xml, sheet_xlsx
@@ -71,7 +71,7 @@ def test_a_csv_is_read_no_further_than_the_row_limit(world):
 
 
 def test_a_roster_of_exactly_the_row_limit_is_not_refused_for_its_size():
-    from portal.organisation.roster.reading import read_table
+    from portal.tabular.reading import read_table
 
     rows = "".join(f"{n},이름,a{n}@example.com,SEL1\n" for n in range(MAX_ROWS))
     table = read_table(("사번,이름,이메일,팀\n" + rows).encode(), "r.csv")

@@ -1,4 +1,4 @@
-"""Reading an XLSX roster without trusting it.
+"""Reading an uploaded XLSX (a roster, KPI actuals) without trusting it.
 
 An XLSX is a zip of XML parts. openpyxl streams a sheet's rows in read-only mode, but it
 unpacks the shared strings and styles whole, builds each row whole, and, to size a sheet
@@ -91,7 +91,7 @@ def xlsx_records(data: bytes) -> Iterator[Iterator[list]]:
             if _is_xml(archive, part):
                 _measure(archive, part)
         with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it ignores; nothing for a roster.
+            # openpyxl warns about styles and extensions it ignores; nothing for an import.
             warnings.simplefilter("ignore")
             workbook = load_workbook(
                 io.BytesIO(data), read_only=True, data_only=True, keep_links=False
@@ -177,8 +177,8 @@ def _limit_for(name: str) -> int:
 def too_large(limit: int) -> UnreadableFile:
     return UnreadableFile(
         _(
-            "The workbook unpacks to more than %(mb)d MB, far more than a roster needs; "
-            "save only the roster sheet, or save it as CSV."
+            "The workbook unpacks to more than %(mb)d MB, far more than an import needs; "
+            "save only the sheet to import, or save it as CSV."
         )
         % {"mb": limit // MB}
     )
@@ -213,7 +213,7 @@ class _SheetMeasure:
         elif tag in ("v", "is") and not self.row_has_values:
             self.row_has_values = True
             self.rows_with_values += 1
-            # The header and MAX_ROWS agents.
+            # The header and MAX_ROWS rows.
             if self.rows_with_values > MAX_ROWS + 1:
                 raise too_many_rows()
         elif tag == "dimension":

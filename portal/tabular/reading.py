@@ -1,10 +1,11 @@
-"""Turning an uploaded file into a header and numbered rows of cell values, within limits.
+"""Turning an uploaded file into a header and numbered rows of cell values, within limits:
+the one reader of every import (the roster, KPI actuals).
 
 Korean Excel saves CSV as CP949 (a superset of EUC-KR) unless told otherwise, UTF-8
 files may or may not start with a byte-order mark, and "Unicode text" is UTF-16 with
 one; all are accepted.
 
-A roster file comes from outside, so its limits are enforced while it is read, never
+A file comes from outside, so its limits are enforced while it is read, never
 after: reading stops at the first row past ``MAX_ROWS``, and an XLSX is judged by its
 zip directory and measured by ``workbook`` before a single cell is parsed. A file that
 breaks a limit is refused in a fraction of the time a full read would take.
@@ -12,16 +13,19 @@ breaks a limit is refused in a fraction of the time a full read would take.
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-#: Agents in one file: more is not a roster but a mistake, or an attack.
+#: Rows in one file (a roster's agents, a year of KPI actuals): more is a mistake, or an
+#: attack.
 MAX_ROWS = 50_000
 #: Rows as the spreadsheet numbers them, blank ones included; blank rows cost time too.
 MAX_SHEET_ROWS = 2 * MAX_ROWS
-#: A roster has eight known columns; room for a vendor's own extra ones.
+#: An import knows up to eight columns; room for a vendor's own extra ones.
 MAX_COLUMNS = 100
 #: What the upload form accepts, and the command too.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -55,7 +59,7 @@ def too_many_rows() -> UnreadableFile:
 
 def too_many_columns() -> UnreadableFile:
     return UnreadableFile(
-        _("The file has more than %(max)d columns; keep only the roster's columns.")
+        _("The file has more than %(max)d columns; keep only the columns the import reads.")
         % {"max": MAX_COLUMNS}
     )
 
@@ -151,10 +155,27 @@ def collect(records: Iterable[list]) -> Table:
                 row=number,
             )
         numbered.append((number, values))
-        # The header and MAX_ROWS agents; one more row is enough to refuse.
+        # The header and MAX_ROWS rows; one more row is enough to refuse.
         if len(numbered) > MAX_ROWS + 1:
             raise too_many_rows()
     if not numbered:
         raise UnreadableFile(_("The file is empty."))
     (_header_number, header), *rows = numbered
     return Table(header=[str(cell or "").strip() for cell in header], rows=rows)
+
+
+def header_key(header: str) -> str:
+    """A column's title as files made by hand write it, matched loosely: case, spaces,
+    '-', '_', '.' and brackets ignored, so Korean Excel files import without renaming."""
+    return re.sub(r"[\s_\-.()]+", "", header.replace("\ufeff", "")).lower()
+
+
+def text(value) -> str:
+    """A cell as text: Excel turns codes like 00123 into 123.0, undo the .0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()

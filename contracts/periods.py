@@ -1,0 +1,121 @@
+"""A KPI's period: a week (starting on Monday) or a calendar month, named by its first
+day and written as people write it: ``2026-11`` for a month, ``2026-W47`` (ISO week) or
+the Monday's date ``2026-11-16`` for a week.
+
+One parser for every path (the admin form, the import, the endpoint), so that the same
+words are accepted and refused the same way everywhere.
+"""
+
+import re
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class Period(models.TextChoices):
+    WEEK = "week", gettext_lazy("Week")
+    MONTH = "month", gettext_lazy("Month")
+
+
+_MONTH = re.compile(r"^(\d{4})[-./](\d{1,2})\.?$")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_DAY = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?$")
+
+
+def is_period_start(day: date, period: str) -> bool:
+    return day.weekday() == 0 if period == Period.WEEK else day.day == 1
+
+
+def period_start_error(day: date, period: str) -> str | None:
+    """Why ``day`` cannot start a ``period``, or None."""
+    if is_period_start(day, period):
+        return None
+    if period == Period.WEEK:
+        return _("a week starts on a Monday; %(day)s is not one") % {"day": day.isoformat()}
+    return _("a month starts on the 1st; %(day)s is not") % {"day": day.isoformat()}
+
+
+def parse_period(value, period: str) -> date:
+    """The first day of the ``period`` (week or month) ``value`` names; ValidationError
+    saying how to write it otherwise. A spreadsheet's date cell is taken as that date."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day = value
+    else:
+        raw = "" if value is None else str(value).strip()
+        day = _parse_text(raw, period)
+    error = period_start_error(day, period)
+    if error:
+        raise ValidationError(error)
+    return day
+
+
+def _parse_text(raw: str, period: str) -> date:
+    if not raw:
+        raise ValidationError(_("the period is empty"))
+    if match := _WEEK.match(raw):
+        if period == Period.MONTH:
+            raise ValidationError(
+                _("this KPI is monthly: write the month, e.g. 2026-11, not the week “%(value)s”")
+                % {"value": raw}
+            )
+        year, week = (int(part) for part in match.groups())
+        try:
+            return date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ValidationError(
+                _("“%(value)s” is not a week of that year") % {"value": raw}
+            ) from None
+    if match := _DAY.match(raw):
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            raise ValidationError(_("“%(value)s” is not a date") % {"value": raw}) from None
+    if match := _MONTH.match(raw):
+        if period == Period.WEEK:
+            raise ValidationError(
+                _(
+                    "this KPI is weekly: write the week, e.g. 2026-W47, or its Monday, "
+                    "e.g. 2026-11-16, not the month “%(value)s”"
+                )
+                % {"value": raw}
+            )
+        year, month = (int(part) for part in match.groups())
+        if not 1 <= month <= 12:
+            raise ValidationError(_("“%(value)s” is not a month") % {"value": raw})
+        return date(year, month, 1)
+    if period == Period.WEEK:
+        raise ValidationError(
+            _("“%(value)s” is not a week; write it as 2026-W47 or its Monday, 2026-11-16")
+            % {"value": raw}
+        )
+    raise ValidationError(_("“%(value)s” is not a month; write it as 2026-11") % {"value": raw})
+
+
+def period_label(day: date, period: str) -> str:
+    """How the period starting on ``day`` is written back: ``2026-11`` or ``2026-W47``."""
+    if period == Period.WEEK:
+        year, week, _weekday = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day:%Y-%m}"
+
+
+def period_end(day: date, period: str) -> date:
+    """The last day of the period starting on ``day``."""
+    if period == Period.WEEK:
+        return date.fromordinal(day.toordinal() + 6)
+    next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(next_month.toordinal() - 1)
+
+
+def latest_complete(period: str, today: date) -> date:
+    """The start of the last whole week or month before ``today``."""
+    if period == Period.WEEK:
+        this_monday = date.fromordinal(today.toordinal() - today.weekday())
+        return date.fromordinal(this_monday.toordinal() - 7)
+    previous_last = date.fromordinal(date(today.year, today.month, 1).toordinal() - 1)
+    return previous_last.replace(day=1)
