@@ -3,16 +3,19 @@ day and written as people write it: ``2026-11`` for a month, ``2026-W47`` (ISO w
 the Monday's date ``2026-11-16`` for a week.
 
 One parser for every path (the admin form, the import, the endpoint), so that the same
-words are accepted and refused the same way everywhere.
+words are accepted and refused the same way everywhere. What a week or a month is (its
+first and last days) is ``portal.periods``', as for the portal's own measures.
 """
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from portal.periods import period_of
 
 
 class Period(models.TextChoices):
@@ -26,7 +29,7 @@ _DAY = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?$")
 
 
 def is_period_start(day: date, period: str) -> bool:
-    return day.weekday() == 0 if period == Period.WEEK else day.day == 1
+    return period_of(day, period).start == day
 
 
 def period_start_error(day: date, period: str) -> str | None:
@@ -106,16 +109,9 @@ def period_label(day: date, period: str) -> str:
 
 def period_end(day: date, period: str) -> date:
     """The last day of the period starting on ``day``."""
-    if period == Period.WEEK:
-        return date.fromordinal(day.toordinal() + 6)
-    next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return date.fromordinal(next_month.toordinal() - 1)
+    return period_of(day, period).last_day
 
 
 def latest_complete(period: str, today: date) -> date:
     """The start of the last whole week or month before ``today``."""
-    if period == Period.WEEK:
-        this_monday = date.fromordinal(today.toordinal() - today.weekday())
-        return date.fromordinal(this_monday.toordinal() - 7)
-    previous_last = date.fromordinal(date(today.year, today.month, 1).toordinal() - 1)
-    return previous_last.replace(day=1)
+    return period_of(period_of(today, period).start - timedelta(days=1), period).start
