@@ -4,6 +4,7 @@ credited items for the people who look after agents."""
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +20,8 @@ from .credits import counts_by_status, credited, status_rows, with_shown_notices
 from .forms import FeedbackForm
 from .models import FeedbackItem
 from .raising import FeedbackRefused, page_for_feedback, raise_feedback
+
+CREDITED_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -89,8 +92,10 @@ def vendor_view(request):
         return redirect_to_login(request.get_full_path())
     if not viewer_scope(request.user).sees_agents:
         raise PermissionDenied
+    page = Paginator(credited(request.user), CREDITED_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "counts": status_rows(counts_by_status(request.user)),
-        "credited": with_shown_notices(request.user, credited(request.user)[:200]),
+        "credited": with_shown_notices(request.user, page.object_list),
+        "page": page,
     }
     return TemplateResponse(request, "feedback/vendor.html", context)

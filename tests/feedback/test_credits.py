@@ -102,3 +102,18 @@ def test_the_home_page_reads_a_fixed_number_of_queries(
         raise_on(pages["coupon"], world.agent_a2)
     with django_assert_num_queries(len(one)):
         client.get("/")
+
+
+def test_the_vendor_list_pages_through_every_credit(client, world, pages, monkeypatch):
+    monkeypatch.setattr("feedback.views.CREDITED_PER_PAGE", 2)
+    notice = publish_notice("쿠폰 안내 변경", everyone=True)
+    for agent in (world.agent_a1, world.agent_a2, world.lead_a1):
+        resolve(raise_on(pages["coupon"], agent), notice=notice)
+    client.force_login(world.manager_a.user)
+    url = reverse("feedback:vendor")
+    first, second = client.get(url), client.get(url, {"page": 2})
+    assert [len(response.context["credited"]) for response in (first, second)] == [2, 1]
+    assert "page=2" in first.text and "1 / 2" in first.text
+    seen = {item.pk for response in (first, second) for item in response.context["credited"]}
+    assert len(seen) == 3
+    assert client.get(url, {"page": "zebra"}).status_code == 200
