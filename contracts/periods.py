@@ -9,6 +9,7 @@ first and last days) is ``portal.periods``', as for the portal's own measures.
 
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -25,6 +26,9 @@ class Period(models.TextChoices):
 
 _MONTH = re.compile(r"^(\d{4})[-./](\d{1,2})\.?$")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+#: Years an actual may be recorded for: beyond them a typo, and dates near year 1 or
+#: 9999 cannot have their week or month's end computed.
+YEARS = range(2000, 2101)
 _DAY = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?$")
 
 
@@ -48,6 +52,12 @@ def parse_period(value, period: str) -> date:
         value = value.date()
     if isinstance(value, date):
         day = value
+        _check_year(day.year, day.isoformat())
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        # A cell typed 2026.10 is the number 2026.1: read as text it would be January.
+        raise ValidationError(
+            _("write the period as text, e.g. 2026-10, not the number %(value)s") % {"value": value}
+        )
     else:
         raw = "" if value is None else str(value).strip()
         day = _parse_text(raw, period)
@@ -57,9 +67,19 @@ def parse_period(value, period: str) -> date:
     return day
 
 
+def _check_year(year: int, raw: str) -> None:
+    if year not in YEARS:
+        raise ValidationError(
+            _("“%(value)s” is not a year a contract covers (%(first)s to %(last)s)")
+            % {"value": raw, "first": YEARS[0], "last": YEARS[-1]}
+        )
+
+
 def _parse_text(raw: str, period: str) -> date:
     if not raw:
         raise ValidationError(_("the period is empty"))
+    if match := _WEEK.match(raw) or _DAY.match(raw) or _MONTH.match(raw):
+        _check_year(int(match.group(1)), raw)
     if match := _WEEK.match(raw):
         if period == Period.MONTH:
             raise ValidationError(

@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
@@ -112,10 +113,23 @@ def xlsx_records(data: bytes) -> Iterator[Iterator[list]]:
 
 def _rows(sheet) -> Iterator[list]:
     try:
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
+        for cells in sheet.iter_rows():
+            yield [_shown(cell) for cell in cells]
     except _READ_ERRORS as exc:
         raise not_a_workbook() from exc
+
+
+def _shown(cell):
+    """A cell's value; a percentage as it is shown: a cell showing 92.5% holds 0.925,
+    which read as a number would be a hundred times too small."""
+    value = cell.value
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and "%" in (getattr(cell, "number_format", None) or "")
+    ):
+        return f"{(Decimal(str(value)) * 100).normalize():f}%"
+    return value
 
 
 def _checked_archive(data: bytes) -> zipfile.ZipFile:

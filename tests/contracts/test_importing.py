@@ -28,10 +28,12 @@ def _csv(rows, encoding="utf-8") -> bytes:
     return "\n".join(",".join(row) for row in rows).encode(encoding)
 
 
-def _xlsx(rows) -> bytes:
+def _xlsx(rows, percent_rows=()) -> bytes:
     workbook = Workbook()
     for row in rows:
         workbook.active.append(row)
+    for row in percent_rows:
+        workbook.active.cell(row=row, column=4).number_format = "0.0%"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -66,6 +68,21 @@ def test_an_xlsx_with_numbers_and_dates_is_imported(world, contracts):
     outcome = import_actuals(_xlsx(rows), "actuals.xlsx")
     assert outcome.ok, outcome.errors
     assert KpiActual.objects.get(kpi__code="fcr").value == Decimal("80.30")
+
+
+def test_a_cell_showing_a_percentage_is_read_as_it_shows(world, contracts, english):
+    rows = [
+        ["Vendor code", "KPI code", "Period", "Value"],
+        ["HGCS", "response-rate", "2026-10", 0.925],  # shows 92.5%
+        ["HGCS", "csat", "2026-10", 0.46],  # shows 46%, but CSAT is a score
+    ]
+    outcome = import_actuals(_xlsx(rows, percent_rows=(2, 3)), "actuals.xlsx")
+    assert [(error.row, error.message) for error in outcome.errors] == [
+        (3, "“46%” is not a number")
+    ]
+    outcome = import_actuals(_xlsx(rows[:2], percent_rows=(2,)), "actuals.xlsx")
+    assert outcome.ok, outcome.errors
+    assert KpiActual.objects.get().value == Decimal("92.50")
 
 
 def test_importing_the_same_file_again_changes_nothing(world, contracts):

@@ -80,6 +80,15 @@ def test_periods_are_read_as_people_write_them(value, period, start):
         ("2026-W54", Period.WEEK, "not a week"),
         ("지난달", Period.MONTH, "not a month"),
         ("", Period.MONTH, "empty"),
+        # Beyond the years a contract covers: no week or month end to compute.
+        ("9999-12", Period.MONTH, "not a year a contract covers"),
+        ("0000-01", Period.MONTH, "not a year a contract covers"),
+        ("9999-W52", Period.WEEK, "not a year a contract covers"),
+        ("9999-12-27", Period.WEEK, "not a year a contract covers"),
+        (date(9999, 12, 1), Period.MONTH, "not a year a contract covers"),
+        # A cell typed 2026.10 is the number 2026.1: never read as January.
+        (2026.1, Period.MONTH, "as text"),
+        (202610, Period.MONTH, "as text"),
     ],
 )
 def test_a_wrong_period_says_how_to_write_it(value, period, reason, english):
