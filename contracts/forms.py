@@ -25,8 +25,23 @@ class ContractForm(WagtailAdminModelForm):
         error = active_kpis_error(sum(1 for form in kept if form.cleaned_data.get("active")))
         if error:
             self.add_error(None, error)
+        self._one_code_each(kept)
         self._check_kpis_with_actuals(formset)
         return not self.errors and not any(form.errors for form in formset.forms)
+
+    @staticmethod
+    def _one_code_each(kept) -> None:
+        """Codes are matched in any case (a file's ``CSAT`` is ``csat``): kept lower-case,
+        one KPI each."""
+        seen = set()
+        for form in kept:
+            code = (form.cleaned_data.get("code") or "").lower()
+            if not code:
+                continue
+            form.cleaned_data["code"] = form.instance.code = code
+            if code in seen:
+                form.add_error("code", _("Another KPI of this contract has this code."))
+            seen.add(code)
 
     @staticmethod
     def _deleted(formset, form) -> bool:
@@ -57,21 +72,62 @@ class ContractForm(WagtailAdminModelForm):
                 _("The KPI “%(kpi)s” has actuals: make it inactive instead of deleting it.")
                 % {"kpi": saved[pk].name},
             )
+        if with_actuals:
+            self._keep_the_actuals_vendor_and_term(with_actuals)
         for pk in with_actuals & kept.keys():
-            for name in ("period", "measure"):
+            # What the actuals were measured against: a new KPI instead, not a new meaning.
+            for name in ("code", "unit", "period", "measure"):
                 if name in kept[pk].changed_data:
                     kept[pk].add_error(
                         name,
                         _("This KPI already has actuals; add a new KPI rather than change this."),
                     )
-        # A new KPI may take the code of one deleted in the same save, not of one that
-        # stays (or that a tampered form left out, which would not be deleted first).
+        # A KPI may take the code of one deleted in the same save, not of one that stays
+        # (or that a tampered form left out, which would not be deleted first): KPIs are
+        # saved one by one, so even a swap of two codes would meet the other's first.
         deleted = {form.instance.pk for form in formset.forms if formset._should_delete_form(form)}
-        taken = {kpi.code for pk, kpi in saved.items() if pk not in deleted and pk not in kept}
         for form in formset.forms:
-            new = form.instance.pk is None and not formset._should_delete_form(form)
-            if new and form.cleaned_data.get("code") in taken:
-                form.add_error("code", _("Another KPI of this contract has this code."))
+            if formset._should_delete_form(form) or not form.cleaned_data:
+                continue
+            own = form.instance.pk
+            if own in saved and "code" not in form.changed_data:
+                continue
+            taken = {kpi.code.lower() for pk, kpi in saved.items() if pk not in deleted | {own}}
+            if (form.cleaned_data.get("code") or "").lower() in taken:
+                form.add_error(
+                    "code",
+                    _(
+                        "Another KPI of this contract has this code when this one is saved: "
+                        "change one code at a time."
+                    ),
+                )
+
+    def _keep_the_actuals_vendor_and_term(self, with_actuals) -> None:
+        """Actuals belong to the vendor that reported them, and to periods the contract
+        covers: neither may change under them."""
+        if "vendor" in self.changed_data:
+            self.add_error(
+                "vendor",
+                _("This contract's KPIs have actuals of its vendor: it cannot move to another."),
+            )
+        if not {"starts_on", "ends_on"} & set(self.changed_data):
+            return
+        contract = self.instance
+        left_out = [
+            actual
+            for actual in KpiActual.objects.unscoped()
+            .filter(kpi_id__in=with_actuals)
+            .select_related("kpi")
+            .order_by("period_start")
+            if contract.starts_on
+            and not contract.covers_period(actual.period_start, actual.kpi.period)
+        ]
+        if left_out:
+            self.add_error(
+                None,
+                _("The new term leaves out actuals already recorded (from %(period)s).")
+                % {"period": left_out[0].period_label},
+            )
 
 
 class ActualsUploadForm(forms.Form):

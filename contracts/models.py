@@ -22,7 +22,7 @@ from wagtail.models import Orderable
 from portal.organisation.models import Channel, Vendor
 from portal.organisation.scoping import VendorOwnedQuerySet
 
-from .periods import Period, period_label, period_start_error
+from .periods import Period, period_end, period_label, period_start_error
 
 #: A contract keeps a few promises it can really keep: this many active KPIs.
 MIN_ACTIVE_KPIS = 3
@@ -132,6 +132,13 @@ class Contract(ClusterableModel):
     def covers(self, day) -> bool:
         """Whether the contract is in force on ``day``."""
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    def covers_period(self, start, period: str) -> bool:
+        """Whether the contract is in force on any day of the ``period`` (week or month)
+        starting on ``start``: a contract starting mid-month reports that month."""
+        return self.starts_on <= period_end(start, period) and (
+            self.ends_on is None or start <= self.ends_on
+        )
 
     def check_kpis(self) -> None:
         """The 3-to-5 rule on the KPIs as saved (or held by the cluster, before saving)."""

@@ -138,7 +138,8 @@ def _kpis_by_vendor_and_code(lines, vendor) -> dict[tuple[int, str], list[Kpi]]:
         kpis = kpis.filter(contract__vendor=vendor)
     found: dict[tuple[int, str], list[Kpi]] = {}
     # A vendor's KPIs are a handful per contract: read them, match codes here.
-    for kpi in kpis.order_by("contract__starts_on", "pk"):
+    # The newest contract first: where two are in force at once, the later one counts.
+    for kpi in kpis.order_by("-contract__starts_on", "pk"):
         if kpi.code.lower() in codes:
             found.setdefault((kpi.contract.vendor_id, kpi.code.lower()), []).append(kpi)
     return found
@@ -182,8 +183,9 @@ def _check(line: Line, vendor, vendors, kpis, today) -> _Checked:
 
 
 def _kpi_for_period(candidates: list[Kpi], period, kpi_code: str):
-    """The KPI of that code in the contract in force in the period. A vendor's contracts
-    follow one another, and a KPI keeps its code from one to the next."""
+    """The KPI of that code in the contract in force in the period (the newest, if two
+    are). A vendor's contracts follow one another, and a KPI keeps its code from one to
+    the next."""
     first_error = None
     parsed = None
     for kpi in candidates:
@@ -193,7 +195,7 @@ def _kpi_for_period(candidates: list[Kpi], period, kpi_code: str):
             first_error = first_error or exc
             continue
         parsed = parsed or (kpi, start)
-        if kpi.contract.covers(start):
+        if kpi.contract.covers_period(start, kpi.period):
             return kpi, start
     if parsed is None:
         raise first_error

@@ -238,3 +238,54 @@ def test_a_form_leaving_the_kpis_out_is_refused_not_a_500(client, world, contrac
     response = client.post(edit, _contract_form(world, rows) | {"starts_on": "2026-01-01"})
     assert response.status_code == 200
     assert contract.kpis.count() == 4
+
+
+def _rows(contract, **changes):
+    """The contract's KPIs as its edit form posts them, with ``changes`` by code."""
+    return [
+        {
+            "id": kpi.pk,
+            **_kpi(kpi.code, unit=kpi.unit, period=kpi.period),
+            **changes.get(kpi.code, {}),
+        }
+        for kpi in contract.kpis.order_by("sort_order")
+    ]
+
+
+def test_what_actuals_were_measured_against_stays_as_it_was(client, world, contracts):
+    contract = contracts[0]
+    csat = contract.kpis.get(code="csat")
+    record_actuals([Line(1, csat, "2026-10", "4.5")], source="entered", vendor=world.vendor_a)
+    client.force_login(world.client_manager)
+    edit = reverse("wagtailsnippets_contracts_contract:edit", args=[contract.pk])
+    before = sorted(Kpi.objects.values_list("pk", "code", "unit", "contract__vendor"))
+
+    def refused(rows, **fields):
+        data = _contract_form(world, rows, initial=4) | {"starts_on": "2026-01-01"}
+        response = client.post(edit, data | {"pilot_ends_on": ""} | fields)
+        assert response.status_code == 200
+        form = response.context["form"]
+        kpi_errors = [e for f in form.formsets["kpis"].forms for e in f.errors]
+        return sorted(form.errors) + kpi_errors
+
+    assert refused(_rows(contract), vendor=world.vendor_b.pk) == ["vendor"]
+    assert refused(_rows(contract), ends_on="2026-09-30") == ["__all__"]
+    assert refused(_rows(contract, csat={"unit": "count"})) == ["unit"]
+    assert refused(_rows(contract, csat={"code": "csat-2"})) == ["code"]
+    # Saved one by one, a swap would meet the other's code first: refused, not a 500.
+    swap = {"response-rate": {"code": "handling-time"}, "handling-time": {"code": "response-rate"}}
+    assert refused(_rows(contract, **swap)) == ["code", "code"]
+    # A file's CSAT is csat: one KPI each, whatever the case.
+    assert refused(_rows(contract, fcr={"code": "CSAT"})) == ["code"]
+    assert sorted(Kpi.objects.values_list("pk", "code", "unit", "contract__vendor")) == before
+
+    # A term starting mid-October still covers October: saved, codes kept lower-case.
+    data = _contract_form(world, _rows(contract, fcr={"code": "FCR"}), initial=4)
+    response = client.post(edit, data | {"starts_on": "2026-10-15", "pilot_ends_on": ""})
+    assert response.status_code == 302
+    assert set(contract.kpis.values_list("code", flat=True)) == {
+        "response-rate",
+        "handling-time",
+        "csat",
+        "fcr",
+    }
