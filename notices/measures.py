@@ -15,8 +15,8 @@ def on_time_acknowledgement(vendor_ids: list[int], periods: list[Period]) -> Mea
     """Acknowledgements due in the period that were made on time.
 
     Of the deliveries to the vendor's people of a notice due in the period (its
-    "acknowledge by" falls in the period; the notice live and asking for an
-    acknowledgement; the notice's current material version, which is the one an agent can
+    "acknowledge by" falls in the period; the notice asking for an acknowledgement,
+    live or since expired; the notice's current material version, which is the one an agent can
     still confirm), the share acknowledged on time: the acknowledgement's own ``on_time``,
     recorded and attested when it was made (by the due date), the same fact the notice's
     status report counts as late or not. A delivery counts once it is settled: its due
@@ -31,8 +31,9 @@ def on_time_acknowledgement(vendor_ids: list[int], periods: list[Period]) -> Mea
     deliveries = (
         Delivery.objects.unscoped()
         .filter(
+            # Live or not: a promotion's notice unpublished when it expired still counts
+            # in the months it was due, which must not change afterwards.
             agent__vendor_id__in=vendor_ids,
-            notice__live=True,
             notice__acknowledgement_required=True,
         )
         .exclude(Exists(newer_material_version()))

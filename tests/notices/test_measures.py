@@ -107,3 +107,15 @@ def test_one_query_for_two_vendors_and_twelve_periods(
     assert len(result) == 24
     assert sum(measure.numerator for measure in result.values()) == 2
     assert sum(measure.denominator for measure in result.values()) == 4
+
+
+def test_a_notice_expired_since_still_counts_in_its_month(world, acknowledged):
+    a = world.vendor_a.pk
+    before = compute("on_time_acknowledgement", [a], [MARCH])
+    # As beat unpublishes a promotion's notice once it expires.
+    ChangeNoticePage.objects.get(title="3월 공지").unpublish()
+    assert (
+        compute("on_time_acknowledgement", [a], [MARCH])
+        == before
+        == {(a, MARCH.start): Measure(1, 2)}
+    )
