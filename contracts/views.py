@@ -90,6 +90,10 @@ def enter_actuals(request, contract_id):
             query = urlencode({"period": period_form.cleaned_data["period"]})
             return redirect(f"{request.path}?{query}")
         errors = {shown[error.row - 1].pk: error.message for error in outcome.errors if error.row}
+        # Not a row's: someone recorded the same period at that moment.
+        for error in outcome.errors:
+            if not error.row:
+                form.add_error(None, error.message)
         status = 400
     elif request.method == "POST":
         status = 400

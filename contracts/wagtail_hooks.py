@@ -196,4 +196,5 @@ register_client_pages(
     menu_label=_("Import KPI actuals"),
     icon="upload",
     order=275,
+    permission=views.RECORD_PERMISSION,
 )

@@ -57,9 +57,11 @@ class ClientStaffMenuItem(MenuItem):
         return self.permission is None or request.user.has_perm(self.permission)
 
 
-def register_client_pages(urls, *, menu_label, icon: str, order: int):
+def register_client_pages(
+    urls, *, menu_label, icon: str, order: int, permission: str | None = None
+):
     """Adds client staff's admin pages (``path`` objects, each named) and a menu item
-    that opens the first one."""
+    that opens the first one, shown to client staff holding ``permission`` if given."""
 
     @hooks.register("register_admin_urls")
     def client_page_urls():
@@ -67,4 +69,6 @@ def register_client_pages(urls, *, menu_label, icon: str, order: int):
 
     @hooks.register("register_admin_menu_item")
     def client_page_menu_item():
-        return ClientStaffMenuItem(menu_label, reverse(urls[0].name), icon_name=icon, order=order)
+        return ClientStaffMenuItem(
+            menu_label, reverse(urls[0].name), icon_name=icon, order=order, permission=permission
+        )

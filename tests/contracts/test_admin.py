@@ -12,6 +12,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from contracts.models import Contract, Kpi, KpiActual
 from contracts.recording import Line, record_actuals
+from portal.organisation.roles import Role
 from tests.factories import make_client_staff
 
 pytestmark = pytest.mark.django_db
@@ -289,3 +290,12 @@ def test_what_actuals_were_measured_against_stays_as_it_was(client, world, contr
         "csat",
         "fcr",
     }
+
+
+def test_only_those_who_record_actuals_are_offered_the_import(client, world):
+    import_url = reverse("contracts_import")
+    client.force_login(make_client_staff(role=Role.CLIENT_EDITOR))
+    assert import_url not in client.get("/admin/").text
+    assert client.get(import_url).status_code in (302, 403)
+    client.force_login(world.client_manager)
+    assert import_url in client.get("/admin/").text
