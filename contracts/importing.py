@@ -11,7 +11,7 @@ week), value (실적), and optionally a note (비고).
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.tabular.reading import UnreadableFile, header_key, read_table
+from portal.tabular.reading import UnreadableFile, match_columns, read_table
 
 from .models import Source
 from .recording import Line, LineError, Outcome, record_actuals
@@ -34,7 +34,6 @@ COLUMN_ALIASES = {
     "value": {"value", "actual", "actuals", "값", "실적", "실적값", "측정값", "결과"},
     "note": {"note", "notes", "comment", "비고", "메모", "설명"},
 }
-_COLUMN_BY_KEY = {key: column for column, keys in COLUMN_ALIASES.items() for key in keys}
 
 
 def import_actuals(data: bytes, filename: str = "", *, user=None) -> Outcome:
@@ -44,7 +43,9 @@ def import_actuals(data: bytes, filename: str = "", *, user=None) -> Outcome:
         table = read_table(data, filename)
     except UnreadableFile as exc:
         return Outcome(errors=[LineError(exc.row, str(exc))])
-    positions, problems = _match_columns(table.header)
+    positions, problems = match_columns(
+        table.header, COLUMN_ALIASES, REQUIRED_COLUMNS, COLUMN_LABELS
+    )
     if problems:
         return Outcome(errors=[LineError(1, problem) for problem in problems])
 
@@ -66,26 +67,3 @@ def import_actuals(data: bytes, filename: str = "", *, user=None) -> Outcome:
     if not lines:
         return Outcome(errors=[LineError(0, _("The file has a header but no actuals."))])
     return record_actuals(lines, source=Source.IMPORTED, user=user)
-
-
-def _match_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    positions: dict[str, int] = {}
-    problems = []
-    for index, title in enumerate(header):
-        column = _COLUMN_BY_KEY.get(header_key(title))
-        if column is None:
-            continue
-        if column in positions:
-            problems.append(
-                _("The column “%(column)s” appears twice (“%(a)s” and “%(b)s”).")
-                % {"column": COLUMN_LABELS[column], "a": header[positions[column]], "b": title}
-            )
-            continue
-        positions[column] = index
-    missing = [str(COLUMN_LABELS[name]) for name in REQUIRED_COLUMNS if name not in positions]
-    if missing:
-        problems.append(
-            _("Required columns are missing: %(missing)s. The first row must name the columns.")
-            % {"missing": ", ".join(missing)}
-        )
-    return positions, problems

@@ -164,6 +164,35 @@ def collect(records: Iterable[list]) -> Table:
     return Table(header=[str(cell or "").strip() for cell in header], rows=rows)
 
 
+def match_columns(
+    header: list[str], aliases: dict[str, set[str]], required, labels: dict
+) -> tuple[dict[str, int], list[str]]:
+    """Each known column's index in ``header`` (its title one of the column's
+    ``aliases``, matched by ``header_key``), and what is wrong with the header, as
+    messages naming columns by their ``labels``."""
+    by_key = {key: column for column, keys in aliases.items() for key in keys}
+    positions: dict[str, int] = {}
+    problems = []
+    for index, title in enumerate(header):
+        column = by_key.get(header_key(title))
+        if column is None:
+            continue
+        if column in positions:
+            problems.append(
+                _("The column “%(column)s” appears twice (“%(a)s” and “%(b)s”).")
+                % {"column": labels[column], "a": header[positions[column]], "b": title}
+            )
+            continue
+        positions[column] = index
+    missing = [str(labels[name]) for name in required if name not in positions]
+    if missing:
+        problems.append(
+            _("Required columns are missing: %(missing)s. The first row must name the columns.")
+            % {"missing": ", ".join(missing)}
+        )
+    return positions, problems
+
+
 def header_key(header: str) -> str:
     """A column's title as files made by hand write it, matched loosely: case, spaces,
     '-', '_', '.' and brackets ignored, so Korean Excel files import without renaming."""

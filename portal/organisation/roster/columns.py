@@ -12,7 +12,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.tabular.reading import header_key, text
+from portal.tabular import reading
+from portal.tabular.reading import text
 
 from ..models import AgentProfile, Channel
 
@@ -65,27 +66,7 @@ _DATE_PATTERN = re.compile(r"^(\d{4})[-./ ]?(\d{1,2})[-./ ]?(\d{1,2})\.?$")
 
 def match_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Map each known column to its index; return problems with the header as messages."""
-    problems = []
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = header_key(title)
-        column = next((name for name, words in COLUMN_ALIASES.items() if key in words), None)
-        if column is None:
-            continue
-        if column in positions:
-            problems.append(
-                _("The column “%(column)s” appears twice (“%(a)s” and “%(b)s”).")
-                % {"column": column, "a": header[positions[column]], "b": title}
-            )
-            continue
-        positions[column] = index
-    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
-    if missing:
-        problems.append(
-            _("Required columns are missing: %(missing)s. The first row must name the columns.")
-            % {"missing": ", ".join(missing)}
-        )
-    return positions, problems
+    return reading.match_columns(header, COLUMN_ALIASES, REQUIRED_COLUMNS, COLUMN_LABELS)
 
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
