@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,8 +112,9 @@ def record_actuals(
         return Outcome(errors=errors)
     try:
         return _write(checked, source, user)
-    except IntegrityError:
-        # Another recording of the same actuals committed between our read and write.
+    except (IntegrityError, OperationalError):
+        # Another recording of the same actuals committed between our read and write (or,
+        # on SQLite, held the database past its timeout).
         return Outcome(
             errors=[
                 LineError(0, _("Someone recorded the same actuals at that moment; send again."))

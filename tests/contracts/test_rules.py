@@ -107,3 +107,10 @@ def test_an_actual_starts_its_period(world, contracts):
     with pytest.raises(ValidationError) as refused:
         actual.clean()
     assert "period_start" in refused.value.message_dict
+
+
+def test_every_measure_a_kpi_may_name_is_computed_by_the_portal():
+    from contracts.models import Measure
+    from portal.measures import measure_keys
+
+    assert sorted(Measure.values) == measure_keys()
