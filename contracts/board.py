@@ -31,6 +31,7 @@ from portal.organisation.scoping import Scope
 from portal.periods import Measure, Period, last_periods, period_of, today
 
 from .models import Contract, Direction, Kpi, KpiActual, ReviewNote, Unit
+from .periods import Period as Kind
 from .periods import period_label
 
 #: Periods on the board: a year of months, or twelve weeks.
@@ -150,7 +151,7 @@ class KpiLine:
     def missed_text(self) -> str:
         """ "2개월 연속 미달": the misses in a row, in the KPI's periods."""
         count = self.missed_in_a_row
-        if self.kpi.period == Period.WEEK:
+        if self.kpi.period == Kind.WEEK:
             return ngettext("%(count)d week in a row", "%(count)d weeks in a row", count) % {
                 "count": count
             }
@@ -217,7 +218,7 @@ def build_board(scope: Scope, *, vendor_id: int | None = None, day: date | None 
     """The board of every vendor ``scope`` sees (or of ``vendor_id`` among them), for
     their contracts in force on ``day`` (today)."""
     day = day or today()
-    periods = {unit: complete_periods(unit, day) for unit in (Period.WEEK, Period.MONTH)}
+    periods = {unit: complete_periods(unit, day) for unit in (Kind.WEEK, Kind.MONTH)}
     in_force = Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
     contracts = (
         Contract.objects.for_scope(scope)
@@ -244,7 +245,7 @@ def build_board(scope: Scope, *, vendor_id: int | None = None, day: date | None 
 
     values = _reported(scope, [kpi for kpi in kpis if kpi.is_reported], periods)
     measures = _computed([kpi for kpi in kpis if not kpi.is_reported], periods)
-    months = periods[Period.MONTH]
+    months = periods[Kind.MONTH]
     notes = _notes(scope, [contract.pk for contract in chosen.values()], months[0].start)
 
     boards, columns = [], {}
@@ -253,13 +254,13 @@ def build_board(scope: Scope, *, vendor_id: int | None = None, day: date | None 
         for kpi in contract.active_kpis:
             columns.setdefault(kpi.code, kpi.name)
             board.lines.append(_line(kpi, periods[kpi.period], values, measures))
-        board.monthly = [line.kpi for line in board.lines if line.kpi.period == Period.MONTH]
-        monthly_lines = [line for line in board.lines if line.kpi.period == Period.MONTH]
+        board.monthly = [line.kpi for line in board.lines if line.kpi.period == Kind.MONTH]
+        monthly_lines = [line for line in board.lines if line.kpi.period == Kind.MONTH]
         for index, month in reversed(list(enumerate(months))):
             board.months.append(
                 MonthRow(
                     period=month,
-                    label=period_label(month.start, Period.MONTH),
+                    label=period_label(month.start, Kind.MONTH),
                     points=[line.points[index] for line in monthly_lines],
                     notes=notes.get((contract.pk, month.start), []),
                 )

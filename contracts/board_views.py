@@ -84,6 +84,7 @@ class KpiBoard(ManagerListing):
         return self.render_to_response(self.get_context_data(), status=400)
 
     def load(self):
+        self.filters = None  # the listing's agent filters: the board has its vendor's own
         self.filter = BoardFilter(self.request.GET, user=self.request.user)
         if not self.filter.is_valid():
             raise Http404
