@@ -57,7 +57,7 @@ def test_a_vendor_manager_sees_their_vendor_only(client, world, boards):
     page = response.content.decode()
     assert world.vendor_a.name in page and world.vendor_b.name not in page
     assert _vendor_sections(response) == 1
-    assert "80.0%" not in page and "93.0%" in page
+    assert "85.0%" not in page and "93.0%" in page
     assert 'data-testid="board-filter"' not in page  # one vendor: nothing to choose
     # Another vendor's id is no choice of theirs.
     assert client.get(BOARD, {"vendor": world.vendor_b.pk}).status_code == 404
