@@ -129,7 +129,7 @@ def test_a_computed_kpi_shows_its_count_beside_its_percentage(world):
     assert contract.kpis.get(code="ready").measure
     assert line.latest.label == "2026-09"
     assert line.latest.display == "94.0%" and line.latest.counted == "47 / 50"
-    assert line.status is Status.WITHIN  # 95 − 2
+    assert line.status is Status.WITHIN  # 95 - 2
     # A month without a go-live is no data, not 0 %.
     assert line.points[-1].status is Status.NO_DATA and line.points[-1].counted == ""
 
