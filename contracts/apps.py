@@ -21,4 +21,6 @@ class ContractsConfig(AppConfig):
             "contracts.add_contract",
             "contracts.change_contract",
             "contracts.add_kpiactual",
+            # What was agreed at a review; the vendor's manager writes theirs on the board.
+            "contracts.add_reviewnote",
         )

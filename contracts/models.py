@@ -262,3 +262,75 @@ class KpiActual(models.Model):
             error = period_start_error(self.period_start, self.kpi.period)
             if error:
                 raise ValidationError({"period_start": error})
+
+
+class ReviewNoteQuerySet(VendorOwnedQuerySet):
+    vendor_field = "contract__vendor"
+
+
+#: A review note is what was agreed at a meeting, not its minutes.
+REVIEW_NOTE_MAX_LENGTH = 4000
+
+
+class ReviewNote(models.Model):
+    """What the client and the vendor agreed at the monthly review of a contract's KPIs,
+    kept with the month it reviewed.
+
+    Each note is added, never edited: both sides write (the client's managers and the
+    vendor's), so one side's words are never overwritten by the other's, and a later
+    agreement is a later note of the same month, under its author's name and time.
+    """
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="review_notes", verbose_name=_("contract")
+    )
+    #: The month reviewed: its first day.
+    period_start = models.DateField(_("month reviewed"))
+    text = models.TextField(_("what was agreed"), max_length=REVIEW_NOTE_MAX_LENGTH)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    objects = ReviewNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review note")
+        verbose_name_plural = _("review notes")
+        ordering = ["contract_id", "-period_start", "created_at", "pk"]
+        indexes = [models.Index(fields=["contract", "period_start"])]
+
+    def __str__(self):
+        return f"{self.contract_id} {self.period_start:%Y-%m}"
+
+
+class KpiAlertQuerySet(VendorOwnedQuerySet):
+    vendor_field = "kpi__contract__vendor"
+
+
+class KpiAlert(models.Model):
+    """A KPI missed twice (or more) in a row, up to ``period_start``: both sides are
+    emailed once for it. The row is written and claimed (``sent_at``) before the emails
+    go out, so a repeated or concurrent run sends nothing twice; a failed send gives the
+    claim back for the retry."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="alerts")
+    #: The latest period of the run of misses.
+    period_start = models.DateField()
+    missed_in_a_row = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = KpiAlertQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "period_start"], name="one_alert_a_kpi_period")
+        ]
+
+    def __str__(self):
+        return f"{self.kpi_id} {self.period_start}"

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import api
+from . import api, board_views
 
 app_name = "contracts"
 
 urlpatterns = [
     path("api/actuals/", api.actuals_api, name="api_actuals"),
+    path("board/", board_views.board_page, name="board"),
 ]

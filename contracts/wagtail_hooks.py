@@ -1,6 +1,7 @@
 """Client staff keep contracts and their KPIs in the admin (a KPI inline, 3 to 5 active),
 follow the actuals (a listing with filters and a CSV/XLSX export, user text made inert),
-enter a period's actuals by hand and import a file of them."""
+enter a period's actuals by hand, import a file of them, and read the KPI board of every
+vendor side by side."""
 
 from django.db.models import Count, Q
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from portal.staff import client_staff_only, register_client_pages
 from portal.tabular import InertSpreadsheetExportMixin
 
 from . import views
+from .board_views import KpiBoard
 from .filters import KpiActualFilterSet
 from .forms import ContractForm
 from .models import Contract, KpiActual
@@ -197,4 +199,12 @@ register_client_pages(
     icon="upload",
     order=275,
     permission=views.RECORD_PERMISSION,
+)
+
+# Vendor managers read their board in the portal.
+register_client_pages(
+    [KpiBoard.admin_path("contracts/board/", "contracts_admin_board", "contracts:board")],
+    menu_label=_("KPI board"),
+    icon="table",
+    order=265,
 )

@@ -1,5 +1,7 @@
-"""The one chart of managers' pages: a share per day (acknowledged, ready) drawn as an SVG
-line between two dates, with no chart library. ``charts/_day_chart.html`` draws it."""
+"""The charts of managers' pages, drawn as inline SVG with no chart library (and no
+script): a share per day (acknowledged, ready) as a line between two dates
+(``charts/_day_chart.html``), and a small trend of a figure over periods against its
+target (``charts/_trend_chart.html``), each point classed by its status."""
 
 from datetime import date
 
@@ -50,4 +52,44 @@ def day_chart(
         "prefix": prefix,
         "suffix": suffix,
         **more,
+    }
+
+
+TREND_WIDTH, TREND_HEIGHT = 240, 60
+
+
+def trend_chart(points: list[tuple[str, float | None, str]], *, target: float | None) -> dict:
+    """``points`` are (period label, value or None, CSS class) oldest first; ``target``
+    is drawn as a dashed line. A period without a value is a gap in the line, never a 0.
+    The scale spans the values and the target, with a margin."""
+    values = [value for _label, value, _css in points if value is not None]
+    known = values + ([target] if target is not None else [])
+    if not known:
+        return {"width": TREND_WIDTH, "height": TREND_HEIGHT, "lines": [], "dots": []}
+    low, high = min(known), max(known)
+    margin = (high - low) * 0.15 or abs(high) * 0.05 or 1
+    low, high = low - margin, high + margin
+    step = TREND_WIDTH / max(1, len(points) - 1)
+
+    def y(value: float) -> int:
+        return round(TREND_HEIGHT - TREND_HEIGHT * (value - low) / (high - low))
+
+    lines, run, dots = [], [], []
+    for index, (label, value, css) in enumerate(points):
+        if value is None:
+            if len(run) > 1:
+                lines.append(" ".join(run))
+            run = []
+            continue
+        x = round(index * step)
+        run.append(f"{x},{y(value)}")
+        dots.append({"x": x, "y": y(value), "css": css, "label": label})
+    if len(run) > 1:
+        lines.append(" ".join(run))
+    return {
+        "width": TREND_WIDTH,
+        "height": TREND_HEIGHT,
+        "lines": lines,
+        "dots": dots,
+        "target_y": y(target) if target is not None else None,
     }

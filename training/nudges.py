@@ -97,9 +97,9 @@ def _cohort_recipients(vendor_id):
 
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     vendor_managers = users.filter(
-        groups__name=Role.VENDOR_MANAGER.value,
-        agent_profile__vendor_id=vendor_id,
-        agent_profile__status=AgentProfile.Status.ACTIVE,
+        agent_profile__in=AgentProfile.objects.unscoped()
+        .vendor_managers()
+        .filter(vendor_id=vendor_id)
     )
     client_managers = users.filter(
         groups__name=Role.CLIENT_MANAGER.value, agent_profile__isnull=True

@@ -172,6 +172,11 @@ class AgentProfileQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(status=AgentProfile.Status.ACTIVE)
 
+    def vendor_managers(self):
+        """Active people with the Vendor managers role: who answer for a vendor as a
+        whole (its readiness, its contract)."""
+        return self.active().filter(user__groups__name=Role.VENDOR_MANAGER.value)
+
 
 class AgentProfile(models.Model):
     """A vendor-side person: an agent, a team lead or a vendor manager.

@@ -328,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.send_digests",
         "schedule": crontab(hour=DECISION_DIGEST_HOUR, minute=20),
     },
+    # Reported actuals arrive in the first days of a month: looked at every morning.
+    "send-missed-kpi-alerts": {
+        "task": "contracts.send_missed_kpi_alerts",
+        "schedule": crontab(hour=env_int("KPI_ALERT_HOUR", 9), minute=25),
+    },
 }
 
 # Training and go-live readiness.

@@ -17,6 +17,10 @@ from django.db.models.functions import TruncDate
 from django.test import override_settings
 from django.utils import timezone
 
+from contracts.board import Status as KpiStatus
+from contracts.board import build_board
+from contracts.demo import load_demo_contracts
+from contracts.models import Contract, KpiActual, KpiAlert, ReviewNote
 from decisions.demo import load_demo_decisions
 from decisions.models import Decision
 from feedback.demo import load_demo_feedback
@@ -68,6 +72,9 @@ def test_the_demo_loads_again_over_itself(demo):
     assert load_demo_training() == 0
     assert load_demo_changes() == 0
     assert load_demo_feedback() == 0
+    actuals, notes = KpiActual.objects.count(), ReviewNote.objects.count()
+    assert load_demo_contracts() == 0
+    assert (KpiActual.objects.count(), ReviewNote.objects.count()) == (actuals, notes)
     # Sealed and checkpointed at its end: the audit trail holds every record.
     report = verify_chain()
     assert report.intact and report.warnings == [] and report.pending == 0
@@ -168,3 +175,37 @@ def test_the_demo_feedback_credits_the_refund_period_change(demo, client):
 
     client.force_login(credited.agent.user)
     assert client.get("/").text.count('data-testid="credit"') == 1
+
+
+def test_the_demo_contracts_keep_a_year_of_kpis_and_one_miss_twice_in_a_row(demo):
+    from portal.organisation.scoping import Reach, Scope
+
+    assert Contract.objects.count() == 2
+    board = build_board(Scope(Reach.ALL))
+    by_code = {b.vendor.code: b for b in board.vendors}
+    assert set(by_code) == {"HGCS", "ONC"}
+    for vendor_board in board.vendors:
+        assert 3 <= len(vendor_board.lines) <= 5
+        assert any(line.computed for line in vendor_board.lines)
+        # A year of monthly actuals: every month on the board has its figures.
+        for line in vendor_board.lines:
+            if not line.computed:
+                assert all(point.value is not None for point in line.points), line.kpi.code
+        assert vendor_board.has_notes
+    missed = [
+        (b.vendor.code, line.kpi.code, line.missed_in_a_row)
+        for b in board.vendors
+        for line in b.lines
+        if line.status is KpiStatus.MISSED and not line.computed
+    ]
+    assert missed == [("ONC", "response-rate", 2)]
+    # The portal's own KPI has figures from the demo's week of decisions only: the weeks
+    # before the portal are no data, never 0 or a miss.
+    decisions = by_code["ONC"].line("decisions")
+    assert decisions.latest is not None and decisions.missed_in_a_row <= 1
+    assert decisions.points[0].status is KpiStatus.NO_DATA
+    # HGCS's phone goes live in December: its year is chat and email.
+    assert {line.kpi.code for line in by_code["HGCS"].lines} >= {"chat-response", "email-time"}
+    # Loading told nobody: the alert is beat's to send.
+    assert not KpiAlert.objects.exists()
+    assert not [m for m in demo.outbox if "[KPI]" in m.subject]

@@ -25,8 +25,10 @@ from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 
+from contracts.board import complete_periods
 from contracts.builders import kpi, make_contract
 from contracts.recording import Line, record_actuals
+from contracts.reviewing import add_review_note
 from decisions.recording import record_decision
 from tests.factories import TeamFactory, make_agent
 from tests.feedback.builders import raise_on, resolve
@@ -58,6 +60,11 @@ class Foreign:
     extra_urls: list[str] = field(default_factory=list)
     file_contents: list[bytes] = field(default_factory=list)
     uid: str = ""
+
+
+def zebra_kpi_month():
+    """The latest month on the board, where a review note shows."""
+    return complete_periods("month", timezone.localdate())[-1].start
 
 
 def _named(user, name):
@@ -186,11 +193,15 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
     record_actuals(
         [Line(1, zebra_kpi, "2026-10", "91", note="ZEBRA 비고")], source="entered", vendor=vendor
     )
+    review_note = add_review_note(
+        contract, zebra_kpi_month(), "ZEBRA 합의: 피크 인력 증원", world.manager_b.user
+    )
 
     objects = [
         contract,
         zebra_kpi,
         *KpiActual.objects.unscoped().filter(kpi=zebra_kpi),
+        review_note,
         decision,
         vendor,
         team,
@@ -474,3 +485,25 @@ def test_every_url_pattern_is_filled(world, foreign):
     assert all(concrete for _pattern, concrete in urls)
     assert len(urls) == sum(1 for _ in url_patterns())
     print(sum(len(concrete) for _pattern, concrete in urls), "URLs")
+
+
+def test_the_kpi_board_of_a_vendor_manager_shows_nothing_of_the_other_vendor(world, foreign):
+    """Vendor A has a contract too, so the board has something to show: only A's."""
+    from contracts.models import Contract, ReviewNote
+
+    mine = make_contract(world.vendor_a, name="한결 위탁 계약")
+    client = Client(raise_request_exception=False)
+    client.force_login(world.manager_a.user)
+    response = client.get("/contracts/board/")
+    assert response.status_code == 200 and "한결 위탁 계약" in response.content.decode()
+    assert not _leaks(response, foreign, "/contracts/board/")
+    # A note on the other vendor's contract is refused, and writes nothing.
+    theirs = Contract.objects.get(vendor=world.vendor_b)
+    month = f"{zebra_kpi_month():%Y-%m}"
+    before = ReviewNote.objects.count()
+    for contract in (theirs.pk, f"{theirs.pk} ", -theirs.pk):
+        post = {"contract": contract, "period": month, "text": "A가 쓴 노트"}
+        assert client.post("/contracts/board/", post).status_code == 404
+    assert ReviewNote.objects.count() == before
+    post = {"contract": mine.pk, "period": month, "text": "A의 합의"}
+    assert client.post("/contracts/board/", post).status_code == 302

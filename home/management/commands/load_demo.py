@@ -1,9 +1,11 @@
 """python manage.py load_demo — the demo client, vendors, teams, agents and staff, with
-their knowledge base, decisions, change notices, courses and scheduled changes.
+their knowledge base, decisions, change notices, courses, scheduled changes, feedback and
+contracts with a year of KPIs.
 
 Safe to run again: what exists already is left as it is. Prints the logins.
 """
 
+from contracts.demo import load_demo_contracts
 from decisions.demo import load_demo_decisions
 from feedback.demo import load_demo_feedback
 from home.site_tree import ensure_site_tree
@@ -48,6 +50,11 @@ class Command(ScopedCommand):
             self.stdout.write("Demo changes: a policy and a course change next Monday.")
         if feedback := load_demo_feedback():
             self.stdout.write(f"Demo feedback: {feedback} items, one credited change.")
+        if contracts := load_demo_contracts():
+            self.stdout.write(
+                f"Demo contracts: {contracts} with a year of KPIs; 온누리컨택's response rate "
+                "missed twice in a row."
+            )
         # Sealed and anchored at once: a load outlasts beat's merge delay.
         checkpoint = write_checkpoint()
         if checkpoint:
