@@ -65,7 +65,7 @@ def portal_version() -> str:
     if settings.PORTAL_VERSION:
         return settings.PORTAL_VERSION
     try:
-        done = subprocess.run(  # noqa: S603 - a fixed command, no user input
+        done = subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607 - git from PATH, if any
             cwd=settings.BASE_DIR,
             capture_output=True,
@@ -287,7 +287,9 @@ def verify_archive(path: Path) -> Verdict:
         return Verdict(None, [f"{path.name}: unreadable archive ({error})"])
     with archive:
         names = archive.namelist()
-        problems = [f"{name}: in the archive twice" for name in sorted(set(names)) if names.count(name) > 1]
+        problems = [
+            f"{name}: in the archive twice" for name in sorted(set(names)) if names.count(name) > 1
+        ]
         if MANIFEST not in names:
             return Verdict(None, [*problems, f"{MANIFEST}: missing"])
         try:

@@ -77,7 +77,9 @@ def _hand_to_worker(export_id: int) -> None:
     if not queue(export_records, export_id, catches_up="a new export"):
         RecordsExport.objects.unscoped().filter(
             pk=export_id, status=RecordsExport.Status.QUEUED
-        ).update(status=RecordsExport.Status.FAILED, error=_("The task queue could not be reached."))
+        ).update(
+            status=RecordsExport.Status.FAILED, error=_("The task queue could not be reached.")
+        )
 
 
 @require_safe

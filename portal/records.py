@@ -101,4 +101,3 @@ def agent_values() -> dict:
 def chunked(queryset) -> Iterator[dict]:
     """``queryset`` (of ``values()``) read ``CHUNK`` rows at a time."""
     return queryset.iterator(chunk_size=CHUNK)
-

@@ -12,9 +12,10 @@ from .models import AgentProfile, Team
 def teams(vendor_id: int):
     # The caller has decided the vendor may be exported (portal.records).
     return chunked(
-        Team.objects.unscoped().filter(vendor_id=vendor_id).order_by("pk").values(
-            "id", "code", "name", "site"
-        )
+        Team.objects.unscoped()
+        .filter(vendor_id=vendor_id)
+        .order_by("pk")
+        .values("id", "code", "name", "site")
     )
 
 

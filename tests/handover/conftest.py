@@ -15,7 +15,7 @@ from training.readiness import agent_readiness
 from training.signing import sign_off
 
 #: What a spreadsheet would run: it must reach the CSV as text.
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
 
 
 @dataclass

@@ -46,7 +46,7 @@ def archive(world, records, tmp_path):
 
 
 def test_every_kind_as_csv_and_json_lines_with_exact_columns_and_counts(world, archive):
-    path, manifest, files = archive
+    path, _manifest, files = archive
     assert path.name.startswith("records-HGCS-") and path.suffix == ".zip"
     assert sorted(files) == sorted(
         [MANIFEST, *(f"{k}.csv" for k in KINDS), *(f"{k}.jsonl" for k in KINDS)]
@@ -175,7 +175,9 @@ def test_a_failed_export_leaves_no_file(world, records, tmp_path, monkeypatch):
         raise RuntimeError("database gone")
 
     kind = registry._kinds["teams"]
-    monkeypatch.setitem(registry._kinds, "teams", kind.__class__("teams", kind.columns, broken, False))
+    monkeypatch.setitem(
+        registry._kinds, "teams", kind.__class__("teams", kind.columns, broken, False)
+    )
     with pytest.raises(RuntimeError):
         write_archive(world.vendor_a, tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []

@@ -32,7 +32,7 @@ class Command(ScopedCommand):
             raise CommandError(f"{out} is not a folder.")
 
         def progress(done, total, records):
-            if self.verbosity > 1:
+            if options["verbosity"] > 1:
                 self.stderr.write(f"{done}/{total} kinds, {records} records")
 
         path, manifest = write_archive(vendor, out, progress=progress)

@@ -39,7 +39,9 @@ class Command(BaseCommand):
             raise CommandError(f"{archive.name}: {len(verdict.problems)} difference(s)")
         vendor = verdict.manifest["vendor"]["code"]
         checkpoint = verdict.manifest["ledger"]["checkpoint"]
-        anchored = f"checkpoint of {checkpoint['records']} records" if checkpoint else "no checkpoint"
+        anchored = (
+            f"checkpoint of {checkpoint['records']} records" if checkpoint else "no checkpoint"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{archive.name}: intact, {verdict.files} files, {verdict.records} records of "
