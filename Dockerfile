@@ -20,7 +20,7 @@ COPY . .
 # collectstatic needs a secret only to import the settings; this one never serves a request.
 RUN SECRET_KEY=build-only-not-a-secret AUDIT_KEY=build-only-not-a-key python manage.py collectstatic --noinput \
     && useradd --system --create-home portal \
-    && mkdir -p /var/lib/portal/media /var/lib/portal/audit \
+    && mkdir -p /var/lib/portal/media /var/lib/portal/audit /var/lib/portal/handover \
     && chown -R portal /var/lib/portal
 USER portal
 

@@ -10,6 +10,8 @@ class ContractsConfig(AppConfig):
         from portal.integrations.tokens import register_use
         from portal.organisation.roles import CLIENT_ROLES, Role, grant
 
+        from . import records  # noqa: F401 - KPI actuals handed over at a contract's end
+
         register_use("kpi_actuals", _("push KPI actuals (call-centre system)"))
         # Every client role reads contracts and their actuals; client managers, who
         # agree them with the vendors, write them. Nobody deletes one in the admin: a

@@ -11,7 +11,7 @@ class DecisionsConfig(AppConfig):
         from portal.audit.chain import register_attested
         from portal.integrations.tokens import register_use
 
-        from . import banners, measures  # noqa: F401 - the form, the measure
+        from . import banners, measures, records  # noqa: F401 - the form, the measure, records
         from .models import Decision
 
         register_attested(Decision, "decision")

@@ -9,7 +9,7 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from portal.organisation.roles import CLIENT_ROLES, grant
 
-        from . import measures  # noqa: F401 - the KPI board's measure, registered
+        from . import measures, records  # noqa: F401 - the KPI board's measure, records
 
         # Every client role reviews feedback; nobody adds or deletes it in the admin:
         # agents raise it, and it is a record of what they said.

@@ -11,7 +11,7 @@ class NoticesConfig(AppConfig):
         from portal.audit.chain import register_attested
         from portal.organisation.roles import Role, grant
 
-        from . import access, measures, signal_handlers  # noqa: F401 - rule, measure, signals
+        from . import access, measures, records, signal_handlers  # noqa: F401 - rule, measure, records, signals
         from .models import Acknowledgement
 
         register_attested(Acknowledgement, "acknowledgement")

@@ -12,7 +12,7 @@ class TrainingConfig(AppConfig):
         # Django: an app imports its models and signal modules once the registry is ready.
         from portal.audit.chain import register_attested
 
-        from . import audience, measures, signal_handlers  # noqa: F401 - rule, measures, signals
+        from . import audience, measures, records, signal_handlers  # noqa: F401 - rule, measures, records, signals
         from .models import SignOff
 
         register_attested(SignOff, "sign-off")

@@ -36,6 +36,27 @@ def directory() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_DIR)
 
 
+def genuine(body: dict) -> bool:
+    """Whether ``body`` is a checkpoint this portal's key wrote, unchanged."""
+    try:
+        return str(body["mac"]) == _mac(body)
+    except (KeyError, TypeError):
+        return False
+
+
+def latest_checkpoint() -> tuple[str, dict] | None:
+    """The newest genuine checkpoint in the directory (its file name and body), or None;
+    an unreadable or forged file is passed over (``verify_checkpoints`` names it)."""
+    for path in sorted(directory().glob(PATTERN), reverse=True):
+        try:
+            body = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(body, dict) and genuine(body):
+            return path.name, body
+    return None
+
+
 def write_checkpoint(now=None) -> tuple[Path, dict] | None:
     """Seal, then write a checkpoint of the chain as it stands; None when there is no
     chain yet or the chain has not grown since the last checkpoint (its file exists)."""

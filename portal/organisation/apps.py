@@ -9,4 +9,4 @@ class OrganisationConfig(AppConfig):
 
     def ready(self):
         # Django: an app imports its models and signal modules once the registry is ready.
-        from . import signal_handlers  # noqa: F401
+        from . import records, signal_handlers  # noqa: F401 - hand-over records, signals

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "decisions",
     "feedback",
     "contracts",
+    "handover",
     "searchindex",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -260,6 +261,12 @@ AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit
 #: And also sent to these addresses and this URL (JSON POST), when set.
 AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS")
 AUDIT_CHECKPOINT_WEBHOOK = env_str("AUDIT_CHECKPOINT_WEBHOOK")
+
+#: Records hand-over archives (``handover``): a private folder, never under MEDIA_ROOT;
+#: the worker writes them and the web process serves them to client managers only.
+HANDOVER_EXPORT_DIR = Path(env_str("HANDOVER_EXPORT_DIR", str(VAR_DIR / "handover")))
+#: The release named in each hand-over archive's manifest (else the git commit, if any).
+PORTAL_VERSION = env_str("PORTAL_VERSION")
 
 #: Hour (local time) of the daily email telling owners which pages are due for review.
 KNOWLEDGE_REVIEW_REMINDER_HOUR = env_int("KNOWLEDGE_REVIEW_REMINDER_HOUR", 9)

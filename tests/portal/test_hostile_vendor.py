@@ -30,6 +30,8 @@ from contracts.builders import kpi, make_contract
 from contracts.recording import Line, record_actuals
 from contracts.reviewing import add_review_note
 from decisions.recording import record_decision
+from handover.models import RecordsExport
+from handover.tasks import export_records
 from tests.factories import TeamFactory, make_agent
 from tests.feedback.builders import raise_on, resolve
 from tests.knowledge.builders import article, policy, section
@@ -75,7 +77,7 @@ def _named(user, name):
 
 
 @pytest.fixture
-def foreign(world, eager_celery, django_capture_on_commit_callbacks):
+def foreign(world, eager_celery, django_capture_on_commit_callbacks, settings, tmp_path):
     """Vendor B as a hostile vendor A would love to see it."""
     from contracts.models import KpiActual
     from notices.models import Acknowledgement, Delivery, VendorWebhook
@@ -84,6 +86,7 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
     from training.readiness import agent_readiness
     from training.signing import sign_off
 
+    settings.HANDOVER_EXPORT_DIR = tmp_path / "handover"
     vendor = world.vendor_b
     vendor.name = "ZEBRA 컨택"
     vendor.go_live_sign_off = True
@@ -197,7 +200,14 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
         contract, zebra_kpi_month(), "ZEBRA 합의: 피크 인력 증원", world.manager_b.user
     )
 
+    # A finished records export of vendor B, its archive on disk: the walk asks for it.
+    records_export = RecordsExport.objects.create(vendor=vendor)
+    export_records(records_export.pk)
+    records_export.refresh_from_db()
+    assert records_export.status == RecordsExport.Status.DONE
+
     objects = [
+        records_export,
         contract,
         zebra_kpi,
         *KpiActual.objects.unscoped().filter(kpi=zebra_kpi),
@@ -289,6 +299,7 @@ def foreign(world, eager_celery, django_capture_on_commit_callbacks):
         file_contents=[
             b"%PDF-1.4 zebra secret rules",
             image.file.open("rb").read(),
+            records_export.path.read_bytes(),
             rendition.file.open("rb").read(),
         ],
         uid=urlsafe_base64_encode(force_bytes(agent.user.pk)),
@@ -507,3 +518,19 @@ def test_the_kpi_board_of_a_vendor_manager_shows_nothing_of_the_other_vendor(wor
     assert ReviewNote.objects.count() == before
     post = {"contract": mine.pk, "period": month, "text": "A의 합의"}
     assert client.post("/contracts/board/", post).status_code == 302
+
+
+def test_another_vendors_records_export_cannot_be_downloaded(world, foreign):
+    """Beyond the walk (which asks one URL of each admin pattern): the archive of vendor
+    B's records, asked for by its own id, by each of vendor A's people."""
+    from django.urls import reverse
+
+    export = RecordsExport.objects.get(vendor=world.vendor_b)
+    url = reverse("handover_download", args=[export.pk])
+    for role, person in _people(world).items():
+        client = Client(raise_request_exception=False)
+        if person is not None:
+            client.force_login(person)
+        response = client.get(url)
+        assert response.status_code in (302, 403, 404), role
+        assert not _leaks(response, foreign, url), role

@@ -1,0 +1,69 @@
+"""A vendor's records handed over at a contract's end: each export a client manager
+started, its progress, and the archive it wrote (kept in a private folder, never under
+``MEDIA_ROOT``; ``views.download`` serves it to client managers only)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.organisation.models import Vendor
+from portal.organisation.scoping import VendorOwnedQuerySet
+
+
+class RecordsExport(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="+", verbose_name=_("vendor")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    kinds_total = models.PositiveSmallIntegerField(default=0)
+    kinds_done = models.PositiveSmallIntegerField(default=0)
+    records_written = models.PositiveBigIntegerField(_("records written"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error = models.CharField(_("reason it failed"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VendorOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("export_records", _("Can export a vendor's records for hand-over"))]
+        verbose_name = _("records export")
+        verbose_name_plural = _("records exports")
+
+    def __str__(self):
+        return f"{self.vendor_id} {self.status} {self.file_name}"
+
+    @property
+    def folder(self) -> Path:
+        """This export's own folder: two exports in the same minute never share a file."""
+        return Path(settings.HANDOVER_EXPORT_DIR) / str(self.pk)
+
+    @property
+    def path(self) -> Path | None:
+        return self.folder / self.file_name if self.file_name else None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

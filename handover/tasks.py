@@ -1,0 +1,52 @@
+"""The records export a client manager starts in the admin, run by a worker. It takes
+the export's id; run twice, the second run finds it done and does nothing."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from portal.organisation.scoping import system_scope
+
+from .archive import file_sha256, write_archive
+from .models import RecordsExport
+
+logger = logging.getLogger(__name__)
+Status = RecordsExport.Status
+
+
+@shared_task(name="handover.export_records", acks_late=True)
+@system_scope("a client manager hands one vendor's records over; the view checked who")
+def export_records(export_id: int) -> str:
+    exports = RecordsExport.objects.filter(pk=export_id)
+    # A run that a dead worker left unfinished starts again from the beginning: its
+    # archive was never renamed into place.
+    if not exports.filter(status__in=[Status.QUEUED, Status.RUNNING]).update(
+        status=Status.RUNNING, started_at=timezone.now(), kinds_done=0, records_written=0
+    ):
+        return "nothing to do"
+    export = exports.select_related("vendor").get()
+
+    def progress(done: int, total: int, records: int) -> None:
+        exports.update(kinds_done=done, kinds_total=total, records_written=records)
+
+    try:
+        path, _manifest = write_archive(export.vendor, export.folder, progress=progress)
+    except Exception as error:
+        logger.exception("records export %s failed", export_id)
+        exports.update(
+            status=Status.FAILED,
+            error=(str(error) or type(error).__name__)[:500],
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    exports.update(
+        status=Status.DONE,
+        file_name=path.name,
+        size=path.stat().st_size,
+        sha256=file_sha256(path),
+        finished_at=timezone.now(),
+    )
+    logger.info("records export %s written to %s", export_id, path)
+    return str(path.relative_to(settings.HANDOVER_EXPORT_DIR))
