@@ -84,12 +84,15 @@ def format_value(value: Decimal | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == Unit.PERCENT:
-        return f"{value:,.1f}%"
+        # As stored, to the hundredth when it has one: 89.96% must not read as its 90.0%
+        # target beside a miss.
+        text = f"{value:,.2f}"
+        return (text[:-1] if text.endswith("0") else text) + "%"
     if unit == Unit.SECONDS:
         seconds = int(value.quantize(Decimal("1")))
         return f"{seconds // 60}:{seconds % 60:02d}"
     if unit == Unit.MINUTES:
-        return _("%(value)s min") % {"value": _trimmed(value, 1)}
+        return _("%(value)s min") % {"value": _trimmed(value, 2)}
     if unit == Unit.SCORE:
         return f"{value:,.2f}"
     return _trimmed(value, 2)
@@ -315,6 +318,9 @@ def _line(kpi: Kpi, periods: list[Period], values, measures) -> KpiLine:
         measure = None
         if kpi.is_reported:
             value = values.get((kpi.pk, period.start))
+        elif not kpi.contract.covers_period(period.start, kpi.period):
+            # The vendor's figure before the contract: not this contract's to judge.
+            value = None
         else:
             found = measures[(kpi.measure, kpi.period)]
             measure = found.get((kpi.contract.vendor_id, period.start))

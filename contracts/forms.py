@@ -7,7 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from portal.tabular.reading import MAX_FILE_BYTES
 
-from .models import Kpi, KpiActual, active_kpis_error
+from .models import Kpi, KpiActual, KpiAlert, ReviewNote, active_kpis_error
 
 UPLOAD_EXTENSIONS = (".csv", ".txt", ".xlsx")
 
@@ -72,8 +72,16 @@ class ContractForm(WagtailAdminModelForm):
                 _("The KPI “%(kpi)s” has actuals: make it inactive instead of deleting it.")
                 % {"kpi": saved[pk].name},
             )
+        if "vendor" in self.changed_data and self._has_history(with_actuals):
+            self.add_error(
+                "vendor",
+                _(
+                    "This contract has actuals, review notes or alerts of its vendor: it cannot "
+                    "move to another."
+                ),
+            )
         if with_actuals:
-            self._keep_the_actuals_vendor_and_term(with_actuals)
+            self._keep_the_actuals_term(with_actuals)
         for pk in with_actuals & kept.keys():
             # What the actuals were measured against: a new KPI instead, not a new meaning.
             for name in ("code", "unit", "period", "measure"):
@@ -102,14 +110,16 @@ class ContractForm(WagtailAdminModelForm):
                     ),
                 )
 
-    def _keep_the_actuals_vendor_and_term(self, with_actuals) -> None:
-        """Actuals belong to the vendor that reported them, and to periods the contract
-        covers: neither may change under them."""
-        if "vendor" in self.changed_data:
-            self.add_error(
-                "vendor",
-                _("This contract's KPIs have actuals of its vendor: it cannot move to another."),
-            )
+    def _has_history(self, with_actuals) -> bool:
+        """What was reported, agreed or alerted belongs to the contract's vendor."""
+        contract = self.instance.pk
+        return bool(with_actuals) or any(
+            model.objects.unscoped().filter(**{lookup: contract}).exists()
+            for model, lookup in ((ReviewNote, "contract_id"), (KpiAlert, "kpi__contract_id"))
+        )
+
+    def _keep_the_actuals_term(self, with_actuals) -> None:
+        """Actuals belong to periods the contract covers: its term may not leave them out."""
         if not {"starts_on", "ends_on"} & set(self.changed_data):
             return
         contract = self.instance

@@ -1,6 +1,7 @@
 """The organisation: the client, its vendors, their teams, and the agents who work there."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -237,6 +238,33 @@ class AgentProfile(models.Model):
 
     def __str__(self):
         return f"{self.user.get_full_name()} ({self.employee_number})"
+
+    def clean(self):
+        super().clean()
+        if self.team_id and self.vendor_id and self.team.vendor_id != self.vendor_id:
+            raise ValidationError({"team": _("The team belongs to another vendor.")})
+        if self.pk and self.vendor_id:
+            before = AgentProfile.objects.unscoped().filter(pk=self.pk).values("vendor_id")
+            if before and before[0]["vendor_id"] != self.vendor_id and self.has_records():
+                raise ValidationError(
+                    {
+                        "vendor": _(
+                            "This person's records belong to their vendor: someone who moves "
+                            "to another vendor gets a new profile there."
+                        )
+                    }
+                )
+
+    def has_records(self) -> bool:
+        """Whether anything refers to this person besides their skills: deliveries,
+        acknowledgements, training, decisions, feedback... whichever app keeps them."""
+        for relation in self._meta.related_objects:
+            if relation.related_model is AgentSkill or not relation.field.concrete:
+                continue
+            rows = relation.related_model._base_manager.filter(**{relation.field.name: self})
+            if rows.exists():
+                return True
+        return False
 
 
 class RosterImportQuerySet(ScopedQuerySet):

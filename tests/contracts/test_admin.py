@@ -299,3 +299,18 @@ def test_only_those_who_record_actuals_are_offered_the_import(client, world):
     assert client.get(import_url).status_code in (302, 403)
     client.force_login(world.client_manager)
     assert import_url in client.get("/admin/").text
+
+
+def test_a_contract_with_review_notes_keeps_its_vendor(client, world, contracts):
+    from contracts.reviewing import add_review_note
+
+    contract = contracts[0]
+    add_review_note(contract, date(2026, 10, 1), "10월 합의", world.client_manager)
+    client.force_login(world.client_manager)
+    edit = reverse("wagtailsnippets_contracts_contract:edit", args=[contract.pk])
+    data = _contract_form(world, _rows(contract), initial=4) | {"starts_on": "2026-01-01"}
+    response = client.post(edit, data | {"pilot_ends_on": "", "vendor": world.vendor_b.pk})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["vendor"]
+    contract.refresh_from_db()
+    assert contract.vendor == world.vendor_a

@@ -55,6 +55,9 @@ def test_a_status_follows_the_direction_and_the_tolerance_band(direction, value,
     ("unit", "value", "shown"),
     [
         (Unit.PERCENT, "92.5", "92.5%"),
+        (Unit.PERCENT, "92", "92.0%"),
+        (Unit.PERCENT, "89.96", "89.96%"),
+        (Unit.MINUTES, "4.75", "4.75분"),
         (Unit.SECONDS, "312", "5:12"),
         (Unit.SECONDS, "59.6", "1:00"),
         (Unit.MINUTES, "4.50", "4.5분"),
@@ -132,6 +135,28 @@ def test_a_computed_kpi_shows_its_count_beside_its_percentage(world):
     assert line.status is Status.WITHIN  # 95 - 2
     # A month without a go-live is no data, not 0 %.
     assert line.points[-1].status is Status.NO_DATA and line.points[-1].counted == ""
+
+
+def test_a_computed_kpi_is_not_judged_before_its_contract(world):
+    make_contract(
+        world.vendor_a,
+        [
+            kpi("ready", "투입 준비율", measure=Measure.READINESS_AT_GO_LIVE, target="95"),
+            kpi("csat", "고객 만족도", unit=Unit.SCORE, target="4.5", tolerance="0.2"),
+            kpi("rate", "응답률"),
+        ],
+        starts_on=date(2026, 10, 15),
+    )
+    for go_live in (date(2026, 9, 7), date(2026, 10, 19)):
+        ReadinessSnapshot.objects.create(
+            day=go_live, vendor=world.vendor_a, team=world.team_a1, go_live_date=go_live,
+            agents=10, ready=1,
+        )  # fmt: skip
+    line = build_board(ALL, day=DAY).vendors[0].line("ready")
+    shown = {point.label: point.status for point in line.points}
+    # September's go-live came before the contract; October's is its first, partial month.
+    assert (shown["2026-09"], shown["2026-10"]) == (Status.NO_DATA, Status.MISSED)
+    assert line.missed_in_a_row == 1
 
 
 def _vendor_with_contract(number):
