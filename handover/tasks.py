@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.organisation.scoping import system_scope
+from portal.records import record_kinds
 
 from .archive import file_sha256, write_archive
 from .models import RecordsExport
@@ -31,8 +32,10 @@ def export_records(export_id: int) -> str:
     def progress(done: int, total: int, records: int) -> None:
         exports.update(kinds_done=done, kinds_total=total, records_written=records)
 
+    progress(0, len(record_kinds()), 0)
     try:
         path, _manifest = write_archive(export.vendor, export.folder, progress=progress)
+        size, sha256 = path.stat().st_size, file_sha256(path)
     except Exception as error:
         logger.exception("records export %s failed", export_id)
         exports.update(
@@ -44,8 +47,8 @@ def export_records(export_id: int) -> str:
     exports.update(
         status=Status.DONE,
         file_name=path.name,
-        size=path.stat().st_size,
-        sha256=file_sha256(path),
+        size=size,
+        sha256=sha256,
         finished_at=timezone.now(),
     )
     logger.info("records export %s written to %s", export_id, path)

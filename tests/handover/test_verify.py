@@ -150,3 +150,37 @@ def test_the_command_writes_the_archive_and_refuses_an_unknown_vendor(
     )
     with pytest.raises(CommandError, match="No vendor has the code 'NOPE'"):
         call_command("export_vendor_records", "NOPE", "--out", str(tmp_path))
+
+
+def test_a_hostile_archive_is_named_unreadable_not_a_crash(exported, capsys):
+    # A member of an unknown compression method, and a manifest nested past any parser.
+    with zipfile.ZipFile(exported) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    hostile = exported.with_name("hostile.zip")
+    with zipfile.ZipFile(hostile, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data if name != MANIFEST else b"[" * 100_000)
+    code, err, _ = _verify(hostile, capsys)
+    assert code == 1 and f"{MANIFEST}: unreadable" in err
+    with zipfile.ZipFile(exported) as archive:
+        data = archive.fp.read()
+    central = data.rfind(b"PK\x01\x02")
+    # The central directory's compression method (offset 10) of the last member: 99.
+    patched = data[: central + 10] + struct.pack("<H", 99) + data[central + 12 :]
+    hostile.write_bytes(patched)
+    code, err, _ = _verify(hostile, capsys)
+    assert code == 1 and "unreadable" in err
+
+
+def test_counting_records_streams_and_keeps_quoted_newlines(tmp_path):
+    from handover.archive import _measure
+
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.csv", '\ufeffa,b\r\n1,"two\r\nlines ""quoted"""\r\n3,4\r\n')
+        archive.writestr("a.jsonl", '{"a": "x\\ny"}\n{"a": 2}')
+        archive.writestr("bomb.jsonl", b"x" * 50_000_000)
+    with zipfile.ZipFile(path) as archive:
+        assert _measure(archive, "a.csv")[2] == 2
+        assert _measure(archive, "a.jsonl")[2] == 2
+        assert _measure(archive, "bomb.jsonl")[1:] == (50_000_000, 1)

@@ -25,9 +25,13 @@ class Command(ScopedCommand):
 
     @system_scope("whoever runs the command on the server hands a vendor's records over")
     def handle(self, *args, vendor_code, out, **options):
-        vendor = Vendor.objects.filter(code__iexact=vendor_code).first()
+        # The code as written; else in any case, when that names one vendor only.
+        vendor = Vendor.objects.filter(code=vendor_code).first()
         if vendor is None:
-            raise CommandError(f"No vendor has the code {vendor_code!r}.")
+            matching = list(Vendor.objects.filter(code__iexact=vendor_code)[:2])
+            if len(matching) != 1:
+                raise CommandError(f"No vendor has the code {vendor_code!r}.")
+            vendor = matching[0]
         if out.exists() and not out.is_dir():
             raise CommandError(f"{out} is not a folder.")
 
