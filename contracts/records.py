@@ -1,11 +1,12 @@
 """KPI actuals handed over at a contract's end: what each promise of the vendor's
-contracts came to, period by period, and where each figure came from."""
+contracts came to, period by period, and where each figure came from; and what both
+sides agreed at each monthly review."""
 
 from django.db.models import F
 
 from portal.records import chunked, register_records
 
-from .models import KpiActual
+from .models import KpiActual, ReviewNote
 
 
 @register_records(
@@ -26,5 +27,25 @@ def kpi_actuals(vendor_id: int):
             contract_id=F("kpi__contract_id"), contract_name=F("kpi__contract__name"),
             kpi_code=F("kpi__code"), kpi_name=F("kpi__name"), unit=F("kpi__unit"),
             target=F("kpi__target"), period_kind=F("kpi__period"),
+        )
+    )  # fmt: skip
+
+
+@register_records(
+    "review_notes",
+    columns=[
+        "id", "contract_id", "contract_name", "period_start", "text", "author_name",
+        "created_at",
+    ],
+)  # fmt: skip
+def review_notes(vendor_id: int):
+    """What both sides agreed at each monthly review, as written."""
+    return chunked(
+        ReviewNote.objects.unscoped()
+        .filter(contract__vendor_id=vendor_id)
+        .order_by("pk")
+        .values(
+            "id", "contract_id", "period_start", "text", "created_at",
+            contract_name=F("contract__name"), author_name=F("author__name"),
         )
     )  # fmt: skip

@@ -1,11 +1,15 @@
 """The organisation's records handed over at a contract's end: a vendor's teams and its
 people (agents, team leads and vendor managers), with their roles."""
 
-from django.db.models import F
+from django.contrib.auth.models import Group
+from django.db.models import F, OuterRef, Subquery
 
 from portal.records import chunked, register_records
 
 from .models import AgentProfile, Team
+from .roles import Role
+
+VENDOR_ROLES = [Role.AGENT, Role.TEAM_LEAD, Role.VENDOR_MANAGER]
 
 
 @register_records("teams", columns=["id", "code", "name", "site"])
@@ -22,11 +26,17 @@ def teams(vendor_id: int):
 @register_records(
     "agents",
     columns=[
-        "id", "employee_number", "name", "email", "team_id", "team_code", "status",
+        "id", "employee_number", "name", "email", "role", "team_id", "team_code", "status",
         "go_live_date", "left_on", "created_at",
     ],
 )  # fmt: skip
 def agents(vendor_id: int):
+    # Their role is their group: an agent, a team lead or a vendor manager.
+    role = (
+        Group.objects.filter(user=OuterRef("user_id"), name__in=VENDOR_ROLES)
+        .order_by("name")
+        .values("name")[:1]
+    )
     return chunked(
         AgentProfile.objects.unscoped()
         .filter(vendor_id=vendor_id)
@@ -34,6 +44,6 @@ def agents(vendor_id: int):
         .values(
             "id", "employee_number", "team_id", "status", "go_live_date", "left_on",
             "created_at", name=F("user__name"), email=F("user__email"),
-            team_code=F("team__code"),
+            role=Subquery(role), team_code=F("team__code"),
         )
     )  # fmt: skip

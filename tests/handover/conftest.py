@@ -1,11 +1,13 @@
 """Fixtures of hand-over tests: records of every kind for both vendors of ``world``."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
 from contracts.builders import make_contract
 from contracts.recording import Line, record_actuals
+from contracts.reviewing import add_review_note
 from tests.decisions.builders import decide, refund_policy
 from tests.feedback.builders import raise_on
 from tests.notices.builders import ack, publish_notice
@@ -58,4 +60,5 @@ def records(world, eager_celery, django_capture_on_commit_callbacks):
             source="entered",
             vendor=agent.vendor,
         )
+        add_review_note(contract, date(2026, 10, 1), f"{agent.vendor.code} 합의", manager.user)
     return Records(notice=notice, course=course, policy=policy)

@@ -37,8 +37,8 @@ def test_a_client_manager_starts_an_export_that_a_worker_writes_with_progress(
         world.vendor_a,
         world.client_manager,
     )
-    assert (export.kinds_done, export.kinds_total) == (10, 10)
-    assert export.records_written == 17
+    assert (export.kinds_done, export.kinds_total) == (11, 11)
+    assert export.records_written == 18
     assert export.path.is_file() and export.path.parent == export_dir / str(export.pk)
     assert len(export.sha256) == 64
     page = client.get(PAGE)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 KINDS = [
     "acknowledgements", "agents", "course_results", "decisions", "deliveries", "feedback",
-    "kpi_actuals", "quiz_attempts", "sign_offs", "teams",
+    "kpi_actuals", "quiz_attempts", "review_notes", "sign_offs", "teams",
 ]  # fmt: skip
 
 
@@ -65,11 +65,15 @@ def test_every_kind_as_csv_and_json_lines_with_exact_columns_and_counts(world, a
     assert counts == {
         "acknowledgements": 1, "agents": 4, "course_results": 1, "decisions": 1,
         "deliveries": 4, "feedback": 1, "kpi_actuals": 1, "quiz_attempts": 1,
-        "sign_offs": 1, "teams": 2,
+        "review_notes": 1, "sign_offs": 1, "teams": 2,
     }  # fmt: skip
     for kind in ("acknowledgements", "sign_offs", "decisions"):
         assert columns[kind][-len(PROOF_COLUMNS) :] == PROOF_COLUMNS
     agents = _jsonl(files["agents.jsonl"])
+    roles = sorted(a["role"] for a in agents)
+    assert roles == ["Agents", "Agents", "Team leads", "Vendor managers"]
+    (note,) = _jsonl(files["review_notes.jsonl"])
+    assert (note["text"], note["author_name"]) == ("HGCS 합의", world.manager_a.user.name)
     assert {a["employee_number"] for a in agents} == {
         world.agent_a1.employee_number,
         world.agent_a2.employee_number,

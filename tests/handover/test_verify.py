@@ -50,7 +50,7 @@ def test_an_intact_archive_passes_with_one_line(exported, capsys):
 def test_the_json_summary(exported, capsys):
     call_command("verify_export", str(exported), "--json")
     summary = json.loads(capsys.readouterr().out.splitlines()[0])
-    assert summary["intact"] is True and summary["files"] == 20 and summary["problems"] == []
+    assert summary["intact"] is True and summary["files"] == 22 and summary["problems"] == []
 
 
 def test_one_byte_changed_in_a_csv_is_named(exported, capsys):
