@@ -3,10 +3,11 @@ the client managers, once per KPI and period.
 
 Beat runs ``send_missed_kpi_alerts`` daily over every vendor's board (``board``): a KPI
 whose latest value is its second miss in a row (or third, ...) gets a ``KpiAlert`` row
-for that period, claimed before the emails go out, so a repeated or concurrent run sends
-nothing twice. A failed send gives the claim back, as the decisions' digest does, and the
-task retries. A run of misses that ended long ago (no actual since) is not news: only a
-miss in one of the last two complete periods is told.
+for that period and each recipient, claimed before their email goes out, so a repeated or
+concurrent run sends nothing twice. A failed send gives that claim back, as the
+decisions' digest does, and the task retries for those not yet told. A run of misses
+that ended long ago (no actual since) is not news: only a miss in one of the last two
+complete periods is told.
 """
 
 import logging
@@ -35,8 +36,8 @@ class AlertNotSent(Exception):
 
 
 def send_missed_kpi_alerts(day=None, now=None) -> int:
-    """Email both sides about every KPI newly missed twice in a row; returns the alerts
-    sent (each to every recipient of its vendor)."""
+    """Email both sides about every KPI newly missed twice in a row, each recipient once;
+    returns the KPIs told about in this run."""
     now = now or timezone.now()
     board = build_board(Scope(Reach.ALL), day=day)
     due = [
@@ -53,27 +54,29 @@ def send_missed_kpi_alerts(day=None, now=None) -> int:
     mail = get_connection()
     sent = failed = 0
     for vendor_board, line in due:
-        alert, _created = KpiAlert.objects.get_or_create(
-            kpi=line.kpi,
-            period_start=line.latest.period.start,
-            defaults={"missed_in_a_row": line.missed_in_a_row},
-        )
-        # Claim: only the run whose update lands on the unsent row sends the emails.
-        if not KpiAlert.objects.filter(pk=alert.pk, sent_at__isnull=True).update(sent_at=now):
-            continue
-        recipients = _vendor_managers(vendor_board.vendor.pk) + managers
-        try:
-            mail.send_messages(
-                [_message(user, vendor_board, line, mail) for user in _unique(recipients)]
+        told = False
+        for user in _unique(_vendor_managers(vendor_board.vendor.pk) + managers):
+            alert, _created = KpiAlert.objects.get_or_create(
+                kpi=line.kpi,
+                period_start=line.latest.period.start,
+                recipient=user,
+                defaults={"missed_in_a_row": line.missed_in_a_row},
             )
-        except Exception:
-            KpiAlert.objects.filter(pk=alert.pk).update(sent_at=None)
-            failed += 1
-            logger.exception("the missed-KPI alert %s could not be sent", alert.pk)
-            continue
-        sent += 1
+            # Claim: only the run whose update lands on the unsent row sends this email.
+            claimed = KpiAlert.objects.filter(pk=alert.pk, sent_at__isnull=True)
+            if not claimed.update(sent_at=now):
+                continue
+            try:
+                mail.send_messages([_message(user, vendor_board, line, mail)])
+            except Exception:
+                KpiAlert.objects.filter(pk=alert.pk).update(sent_at=None)
+                failed += 1
+                logger.exception("the missed-KPI alert %s could not be sent", alert.pk)
+                continue
+            told = True
+        sent += told
     if failed:
-        raise AlertNotSent(f"{failed} of {failed + sent} missed-KPI alerts could not be sent")
+        raise AlertNotSent(f"{failed} missed-KPI alert emails could not be sent")
     return sent
 
 

@@ -313,14 +313,17 @@ class KpiAlertQuerySet(VendorOwnedQuerySet):
 
 
 class KpiAlert(models.Model):
-    """A KPI missed twice (or more) in a row, up to ``period_start``: both sides are
-    emailed once for it. The row is written and claimed (``sent_at``) before the emails
-    go out, so a repeated or concurrent run sends nothing twice; a failed send gives the
-    claim back for the retry."""
+    """A KPI missed twice (or more) in a row, up to ``period_start``, told to one person:
+    each of both sides' recipients is emailed once for it. The row is written and claimed
+    (``sent_at``) before their email goes out, so a repeated or concurrent run sends
+    nothing twice, and a send that fails for one person is retried for them alone."""
 
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="alerts")
     #: The latest period of the run of misses.
     period_start = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     missed_in_a_row = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -329,7 +332,9 @@ class KpiAlert(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kpi", "period_start"], name="one_alert_a_kpi_period")
+            models.UniqueConstraint(
+                fields=["kpi", "period_start", "recipient"], name="one_alert_a_kpi_period_person"
+            )
         ]
 
     def __str__(self):

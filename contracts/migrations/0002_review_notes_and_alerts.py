@@ -22,9 +22,10 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
                 ('kpi', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='contracts.kpi')),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kpi', 'period_start'), name='one_alert_a_kpi_period')],
+                'constraints': [models.UniqueConstraint(fields=('kpi', 'period_start', 'recipient'), name='one_alert_a_kpi_period_person')],
             },
         ),
         migrations.CreateModel(
