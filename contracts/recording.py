@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal.organisation.models import Vendor
 from portal.tabular.reading import text
+from portal.text import has_control_characters
 
 from .models import Kpi, KpiActual, Unit
 from .periods import parse_period, period_label
@@ -30,7 +31,6 @@ MAX_VALUE = Decimal("9999999999.99")
 NOTE_MAX_LENGTH = KpiActual._meta.get_field("note").max_length
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ def _note(line: Line) -> str:
         raise ValidationError(
             _("the note is longer than %(max)d characters") % {"max": NOTE_MAX_LENGTH}
         )
-    if _CONTROL.search(note):
+    if has_control_characters(note, lines=True):
         raise ValidationError(_("the note holds an invisible control character; retype it"))
     return note
 

@@ -6,20 +6,18 @@ anything is written: the contract must be one the writer may see and write for, 
 month one the board shows, the text present and at most 4,000 characters.
 """
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.listing import FilterForm
 from portal.organisation.scoping import Reach, viewer_scope
+from portal.text import without_control_characters
 
 from .models import REVIEW_NOTE_MAX_LENGTH, ReviewNote
 from .periods import Period, parse_period, period_label
 
 NOTE_PERMISSION = "contracts.add_reviewnote"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def may_write_notes(user) -> bool:
@@ -73,7 +71,7 @@ class ReviewNoteForm(FilterForm):
             raise ValidationError(error.messages) from None
 
     def clean_text(self):
-        text = _CONTROL.sub("", self.cleaned_data["text"]).strip()
+        text = without_control_characters(self.cleaned_data["text"]).strip()
         if not text:
             raise ValidationError(_("Write what was agreed."))
         return text

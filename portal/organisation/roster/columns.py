@@ -69,18 +69,6 @@ def match_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return reading.match_columns(header, COLUMN_ALIASES, REQUIRED_COLUMNS, COLUMN_LABELS)
 
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def has_control_characters(value: str) -> bool:
-    """Invisible characters (a bell, a stray tab) that no name holds and no sheet shows."""
-    return bool(_CONTROL_CHARACTERS.search(value))
-
-
-def control_characters_message() -> str:
-    return _("it holds an invisible control character; retype it")
-
-
 def parse_email(value) -> str:
     email = text(value)
     if not email:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from portal.tabular.reading import UnreadableFile, read_table
+from portal.text import control_characters_message, has_control_characters
 
 from ..models import AgentProfile, AgentSkill, Channel, RosterImport, Team, Vendor
 from ..roles import Role
@@ -193,8 +194,8 @@ def _validate_rows(vendor, raw_rows, positions, errors) -> list[RosterRow]:
             row_errors.append(
                 RowError(number, _("the employee number is empty"), "employee_number")
             )
-        elif col.has_control_characters(employee_number):
-            row_errors.append(RowError(number, col.control_characters_message(), "employee_number"))
+        elif has_control_characters(employee_number):
+            row_errors.append(RowError(number, control_characters_message(), "employee_number"))
         elif len(employee_number) > 32:
             row_errors.append(
                 RowError(
@@ -218,8 +219,8 @@ def _validate_rows(vendor, raw_rows, positions, errors) -> list[RosterRow]:
             row_errors.append(RowError(number, _("the name is empty"), "name"))
         elif len(name) > 150:
             row_errors.append(RowError(number, _("the name is longer than 150 characters"), "name"))
-        elif col.has_control_characters(name):
-            row_errors.append(RowError(number, col.control_characters_message(), "name"))
+        elif has_control_characters(name):
+            row_errors.append(RowError(number, control_characters_message(), "name"))
 
         email = check("email", col.parse_email, cell(values, "email"))
 
