@@ -71,8 +71,9 @@ class ContractViewSet(SnippetViewSet):
     list_display = [
         "name",
         Column("vendor", label=_("Vendor"), accessor="vendor.name"),
-        DateColumn("starts_on", label=_("Starts on")),
-        DateColumn("ends_on", label=_("Ends on")),
+        # The dates themselves: a contract's term is read as dates, not as "a year ago".
+        Column("starts_on", label=_("Starts on")),
+        Column("ends_on", label=_("Ends on")),
         Column("review_cadence", label=_("Review cadence"), accessor="get_review_cadence_display"),
         Column("active_kpis", label=_("Active KPIs")),
     ]
