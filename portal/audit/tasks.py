@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from portal.organisation.scoping import system_scope
+from portal.queueing import queue
 
 from .chain import SEAL_BATCH, seal
 from .checkpoints import CheckpointRefused, email_checkpoint, post_checkpoint, write_checkpoint
@@ -26,11 +27,14 @@ def write_audit_checkpoint() -> str:
     if written is None:
         return "unchanged"
     path, body = written
-    # One task per destination: a webhook that is down never sends the email twice.
+    # One task per destination: a webhook that is down never sends the email twice. A
+    # broker that is down fails nothing here (a records export anchors itself this way):
+    # the checkpoint is on disk, and the next one is sent on.
+    later = "the next checkpoint, sent on when written"
     if settings.AUDIT_CHECKPOINT_EMAILS:
-        email_audit_checkpoint.delay(body)
+        queue(email_audit_checkpoint, body, catches_up=later)
     if settings.AUDIT_CHECKPOINT_WEBHOOK:
-        post_audit_checkpoint.delay(body)
+        queue(post_audit_checkpoint, body, catches_up=later)
     return str(path)
 
 
