@@ -150,6 +150,7 @@ def write_archive(vendor, directory: Path, *, now=None, progress: Progress | Non
     checkpoint = anchor()
     held = checkpoint[1]["records"] if checkpoint else 0
     kinds = record_kinds()
+    made = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
     path = _free(directory / archive_name(vendor.code, now))
     handle, partial = tempfile.mkstemp(dir=directory, prefix=f".{path.stem}-", suffix=".partial")
@@ -214,6 +215,8 @@ def write_archive(vendor, directory: Path, *, now=None, progress: Progress | Non
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
+        if made and not any(directory.iterdir()):
+            directory.rmdir()  # an export's own folder, left empty
         raise
     return path, manifest
 

@@ -182,6 +182,11 @@ def test_a_failed_export_leaves_no_file(world, records, tmp_path, monkeypatch):
     monkeypatch.setitem(
         registry._kinds, "teams", kind.__class__("teams", kind.columns, broken, False)
     )
+    (tmp_path / "out").mkdir()
     with pytest.raises(RuntimeError):
         write_archive(world.vendor_a, tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+    # An export's own folder, made for it, goes too.
+    with pytest.raises(RuntimeError):
+        write_archive(world.vendor_a, tmp_path / "export-7")
+    assert not (tmp_path / "export-7").exists()
