@@ -12,12 +12,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.listing import FilterForm, ListedChoiceField, ManagerListing
 from portal.organisation.models import Vendor
 from portal.organisation.scoping import Reach, viewer_scope
+from portal.tabular import respond
 
 from .board import STATUS_LABELS, Status, build_board
 from .periods import Period, period_label
@@ -51,8 +54,10 @@ class KpiBoard(ManagerListing):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request, *args, fmt=None, **kwargs):
         self.load()
+        if fmt is not None:
+            return respond(*board_table(self.board), "kpi-board", fmt, str(_("KPI board")))
         return self.render_to_response(self.get_context_data())
 
     def post(self, request, *args, **kwargs):
@@ -100,13 +105,39 @@ class KpiBoard(ManagerListing):
     def get_context_data(self, **context):
         for board in self.board.vendors:
             board.note_form = self.note_forms.get(board.contract.pk)
+        query = urlencode({k: v for k, v in self.request.GET.items() if k == "vendor" and v})
         return super().get_context_data(
+            export_links=[
+                (label, f"{reverse('contracts:board_export', args=[fmt])}?{query}".rstrip("?"))
+                for label, fmt in (("CSV", "csv"), ("XLSX", "xlsx"))
+            ],
             board=self.board,
             board_filter=self.filter,
             show_vendor_filter=self.scope.is_client_staff,
             statuses=[(status.value, STATUS_LABELS[status]) for status in Status],
             **context,
         )
+
+
+def board_table(board) -> tuple[list, list[list]]:
+    """The board as a table: a row per vendor, KPI and period shown, as the page says it
+    (the figure, its status, the portal's count for a computed KPI)."""
+    header = [
+        _("Vendor"), _("Contract"), _("KPI code"), _("KPI"), _("Target"), _("Period"),
+        _("Value"), _("Status"), _("Counted"), _("Misses in a row"),
+    ]  # fmt: skip
+    rows = [
+        [
+            vendor_board.vendor.name, vendor_board.contract.name, line.kpi.code, line.kpi.name,
+            f"{line.target} ({line.tolerance})" if line.tolerance else line.target,
+            point.label, point.display, str(STATUS_LABELS[point.status]), point.counted,
+            line.missed_in_a_row if point is line.latest else "",
+        ]
+        for vendor_board in board.vendors
+        for line in vendor_board.lines
+        for point in line.points
+    ]  # fmt: skip
+    return header, rows
 
 
 board_page = KpiBoard.in_portal()

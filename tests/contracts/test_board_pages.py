@@ -211,3 +211,24 @@ def test_an_alert_the_mail_server_refuses_is_given_back_for_the_retry(world, boa
 def test_the_alerts_run_on_beat(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "contracts.send_missed_kpi_alerts" in tasks
+
+
+def test_the_board_exports_what_the_viewer_sees_with_inert_cells(client, world, boards):
+    contract_a, _contract_b = boards
+    contract_a.kpis.filter(code="csat").update(name='=HYPERLINK("http://x")')
+    export = reverse("contracts:board_export", args=["csv"])
+    client.force_login(world.manager_a.user)
+    assert f'href="{export}"' in client.get(BOARD).content.decode()
+    body = b"".join(client.get(export).streaming_content).decode("utf-8-sig")
+    assert world.vendor_a.name in body and world.vendor_b.name not in body
+    assert "93.0%" in body and "85.0%" not in body
+    assert "'=HYPERLINK" in body
+    client.force_login(world.client_manager)
+    both = b"".join(client.get(export).streaming_content).decode("utf-8-sig")
+    assert world.vendor_b.name in both and "80.0%" in both
+    one = client.get(export, {"vendor": world.vendor_b.pk})
+    assert world.vendor_a.name not in b"".join(one.streaming_content).decode("utf-8-sig")
+    xlsx = client.get(reverse("contracts:board_export", args=["xlsx"]))
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    client.force_login(world.lead_a1.user)
+    assert client.get(export).status_code == 403
