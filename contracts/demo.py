@@ -40,6 +40,19 @@ from .recording import Line, record_actuals
 
 STARTS_ON = date(2025, 10, 1)
 
+
+def _both_vendors_kpis():
+    """The promises both contracts make alike (new rows for each contract)."""
+    return [
+        kpi("csat", "고객 만족도", Unit.SCORE, Direction.HIGHER, "4.5", "0.2",
+            definition="상담 후 문자 설문 5점 척도의 평균."),
+        kpi("decisions", "권한 내 처리율", target="80", tolerance="5", period=Period.WEEK,
+            measure=Measure.DECISIONS_WITHIN_LIMITS,
+            definition="상담사가 권한 이양 정책으로 처리한 건 중 한도 안에서 기록된 비율 "
+            "(포털이 사후 보고 기록으로 계산)."),
+    ]  # fmt: skip
+
+
 #: vendor code → (contract name, pilot ends, channels, KPIs, the last 12 months' actuals
 #: of each reported KPI, oldest first).
 CONTRACTS = {
@@ -52,12 +65,7 @@ CONTRACTS = {
                 definition="인입된 전화 중 20초 안에 상담사가 응답한 비율 (IVR 이탈 제외)."),
             kpi("handling-time", "평균 처리 시간", Unit.SECONDS, Direction.LOWER, "300", "30",
                 definition="통화 시간과 후처리 시간을 더한 건당 평균 (초)."),
-            kpi("csat", "고객 만족도", Unit.SCORE, Direction.HIGHER, "4.5", "0.2",
-                definition="상담 후 문자 설문 5점 척도의 평균."),
-            kpi("decisions", "권한 내 처리율", target="80", tolerance="5", period=Period.WEEK,
-                measure=Measure.DECISIONS_WITHIN_LIMITS,
-                definition="상담사가 권한 이양 정책으로 처리한 건 중 한도 안에서 기록된 비율 "
-                "(포털이 사후 보고 기록으로 계산)."),
+            *_both_vendors_kpis(),
         ],
         {
             "response-rate": ["91.2", "92.4", "90.8", "93.1", "92.7", "91.5", "93.4", "92.0",
@@ -77,12 +85,7 @@ CONTRACTS = {
                 definition="채팅 인입 중 60초 안에 첫 응답한 비율."),
             kpi("email-time", "이메일 처리 시간", Unit.MINUTES, Direction.LOWER, "180", "20",
                 definition="이메일 접수부터 답변 발송까지 걸린 시간의 평균 (업무 시간 기준, 분)."),
-            kpi("csat", "고객 만족도", Unit.SCORE, Direction.HIGHER, "4.5", "0.2",
-                definition="상담 후 문자 설문 5점 척도의 평균."),
-            kpi("decisions", "권한 내 처리율", target="80", tolerance="5", period=Period.WEEK,
-                measure=Measure.DECISIONS_WITHIN_LIMITS,
-                definition="상담사가 권한 이양 정책으로 처리한 건 중 한도 안에서 기록된 비율 "
-                "(포털이 사후 보고 기록으로 계산)."),
+            *_both_vendors_kpis(),
         ],
         {
             "chat-response": ["89.5", "90.7", "91.9", "92.6", "93.3", "92.8", "94.1", "93.5",
