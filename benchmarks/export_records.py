@@ -104,41 +104,6 @@ def write_acknowledgements(agents, total, title):
     return notice
 
 
-def chain_everything():
-    """Chain every pending record as the sealer would, in bulk, then checkpoint."""
-    from django.utils import timezone
-
-    from portal.audit.chain import GENESIS, entry_hash
-    from portal.audit.checkpoints import write_checkpoint
-    from portal.audit.models import AuditRecord, ChainEntry
-
-    now = timezone.now()
-    previous = GENESIS
-    pending = (
-        AuditRecord.objects.filter(chain_entry__isnull=True)
-        .order_by("created_at", "pk")
-        .values_list("pk", "record_hash")
-    )
-    entries = []
-    for position, (record_id, hashed) in enumerate(pending.iterator(chunk_size=BATCH), 1):
-        current = entry_hash(previous, position, hashed, now)
-        entries.append(
-            ChainEntry(
-                position=position,
-                record_id=record_id,
-                previous_hash=previous,
-                entry_hash=current,
-                sealed_at=now,
-            )
-        )
-        previous = current
-        if len(entries) == BATCH:
-            ChainEntry.objects.bulk_create(entries)
-            entries = []
-    ChainEntry.objects.bulk_create(entries)
-    write_checkpoint()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=5000)
@@ -149,6 +114,7 @@ def main():
         from django.conf import settings
 
         from handover.archive import verify_archive, write_archive
+        from portal.audit.checkpoints import write_checkpoint
         from portal.organisation.models import Vendor
 
         settings.AUDIT_CHECKPOINT_DIR = Path(out) / "audit"
@@ -159,7 +125,8 @@ def main():
         others = make_agents(100, vendors=1, teams_per_vendor=2)
         write_acknowledgements(agents, args.acks, "연말 배송 마감 안내")
         write_acknowledgements(others, 100, "다른 협력사 공지")
-        chain_everything()
+        # Sealed and checkpointed as the hourly checkpoint does.
+        write_checkpoint()
         setup = time.perf_counter() - started
 
         started = time.perf_counter()
