@@ -24,6 +24,7 @@ from decimal import Decimal
 from functools import wraps
 
 from django.db.models import F
+from django.db.models.fields.json import KeyTextTransform
 
 #: Rows read from the database per round trip: memory stays flat, round trips few.
 CHUNK = 2000
@@ -39,6 +40,15 @@ def proof_values() -> dict:
         "record_hash": F("audit_record__record_hash"),
         "chain_position": F("audit_record__chain_entry__position"),
         "entry_hash": F("audit_record__chain_entry__entry_hash"),
+    }
+
+
+def personal_values() -> dict:
+    """``values()`` expressions of the IP address and browser kept beside an attested
+    row's audit record (``portal.audit``'s personal details): empty once erased."""
+    return {
+        key: KeyTextTransform(key, "audit_record__personal__details")
+        for key in ("ip_address", "user_agent")
     }
 
 
