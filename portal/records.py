@@ -4,8 +4,9 @@ Each app owns its records (its ``records`` module) and registers one function pe
 here when Django starts (``@register_records("kind", columns=[...])``, imported in the
 app's ``ready``), so the foundation does not import the apps built on it. Every
 function has the same signature, ``records(vendor_id) -> iterable of dicts``, and
-streams (``values()`` and ``.iterator(chunk_size=...)``, one query per kind whatever
-the number of rows): nothing holds a vendor's records in memory at once.
+streams (``values()`` and ``.iterator(chunk_size=...)``, one query per kind, or per
+``CHUNK`` rows for what a row has many of, as people have channels): nothing holds a
+vendor's records in memory at once.
 
 The vendor is chosen by the caller, who has already decided that whoever asked may
 export it (a client manager): a function reads its kind of that vendor ``.unscoped()``
