@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.organisation.models import Vendor
+from portal.periods import local_date
 from portal.tabular.reading import text
 from portal.text import has_control_characters
 
@@ -88,7 +89,7 @@ def record_actuals(
     lines = list(lines)
     kpis = _kpis_by_vendor_and_code(lines, vendor)
     vendors = _vendors_by_code(lines) if vendor is None else {}
-    today = timezone.localdate()
+    today = local_date(timezone.now())
     errors, checked, seen = [], [], {}
     for line in lines:
         try:

@@ -5,10 +5,10 @@ again, and client staff without the right to record actuals."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from portal.periods import today
 from portal.staff import is_client_staff
 
 from .forms import ActualsForm, ActualsUploadForm, PeriodForm
@@ -111,7 +111,7 @@ def enter_actuals(request, contract_id):
 
 def _default_period(kpis) -> str:
     kind = Period.MONTH if any(kpi.period == Period.MONTH for kpi in kpis) else Period.WEEK
-    return period_label(latest_complete(kind, timezone.localdate()), kind)
+    return period_label(latest_complete(kind, today()), kind)
 
 
 def import_view(request):

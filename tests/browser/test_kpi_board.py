@@ -77,4 +77,6 @@ def test_the_board_side_by_side_and_a_vendor_managers_review_note(live_server, p
     form.get_by_role("button").click()
     expect(page.locator(".message--success")).to_contain_text("리뷰 노트를 저장했습니다")
     expect(page.get_by_test_id("review-notes")).to_contain_text("매주 월요일 공유")
+    # Nothing wider than the phone: the page never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("vendor-manager-phone")
