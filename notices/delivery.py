@@ -2,10 +2,12 @@
 
 Delivery rows come from one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per chunk, so a
 repeated chunk adds nothing. Emails are claimed (``pending`` → ``sending``) before they
-are sent and marked ``sent`` right after each one, so a repeated task sends only what
-is still unsent. The only window for a second send is a worker killed between the SMTP
-server's acceptance and that mark; the stable Message-ID then lets mail systems
-recognise the repeat.
+are sent and marked ``sent`` in batches of ``NOTICE_EMAIL_MARK_BATCH`` (one UPDATE per
+batch, not one per email), so a repeated task sends only what is still unsent. The only
+window for a second send is a worker killed after the SMTP server accepted emails whose
+batch was not yet marked: at most ``NOTICE_EMAIL_MARK_BATCH`` emails per chunk in
+flight, sent again once their claim is stale, with the same stable Message-ID, which
+lets mail systems recognise the repeat.
 """
 
 import logging
@@ -16,7 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -90,7 +92,8 @@ def claim(delivery_ids: list[int], statuses=(EmailStatus.PENDING,)) -> list[Deli
 def send_delivery_emails(delivery_ids: list[int], kind: str = "notice") -> EmailRun:
     """Send the emails of these deliveries that are still unsent.
 
-    Raises ``TemporaryEmailFailure`` after releasing what it could not send.
+    Raises ``TemporaryEmailFailure`` after marking what was sent and releasing what it
+    could not send.
     """
     deliveries = claim(delivery_ids)
     run = EmailRun()
@@ -98,6 +101,7 @@ def send_delivery_emails(delivery_ids: list[int], kind: str = "notice") -> Email
         return run
     renderer = _Renderer(kind)
     attempts = []
+    marks = _Marks(settings.NOTICE_EMAIL_MARK_BATCH)
     mail = get_connection()
     try:
         mail.open()
@@ -106,35 +110,54 @@ def send_delivery_emails(delivery_ids: list[int], kind: str = "notice") -> Email
             try:
                 mail.send_messages([message])
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
-                _mark(delivery, EmailStatus.FAILED, str(error)[:500])
+                marks.add(delivery, EmailStatus.FAILED, str(error)[:500])
                 attempts.append(_attempt(delivery, kind, DeliveryAttempt.Outcome.FAILED, error))
                 run.failed += 1
                 continue
             except (smtplib.SMTPException, OSError) as error:
                 attempts.append(_attempt(delivery, kind, DeliveryAttempt.Outcome.RETRY, error))
+                marks.flush()
                 _release(deliveries[index:], str(error)[:500])
                 raise TemporaryEmailFailure(str(error)) from error
-            _mark(delivery, EmailStatus.SENT, "")
+            marks.add(delivery, EmailStatus.SENT, "")
             attempts.append(_attempt(delivery, kind, DeliveryAttempt.Outcome.SENT, None))
             run.sent += 1
     except OSError as error:  # could not even connect
+        marks.flush()
         _release([d for d in deliveries if d.email_status == EmailStatus.SENDING], str(error))
         raise TemporaryEmailFailure(str(error)) from error
     finally:
+        marks.flush()
         DeliveryAttempt.objects.bulk_create(attempts)
         mail.close()
     return run
 
 
-def _mark(delivery, status, error):
-    now = timezone.now()
-    delivery.email_status = status
-    Delivery.objects.unscoped().filter(pk=delivery.pk).update(
-        email_status=status,
-        email_attempts=delivery.email_attempts + 1,
-        emailed_at=now if status == EmailStatus.SENT else None,
-        email_error=error,
-    )
+class _Marks:
+    """Emails sent (or refused for good) since the last UPDATE, marked ``size`` at a time:
+    one statement per outcome and batch instead of one per email."""
+
+    def __init__(self, size: int):
+        self.size = max(1, size)
+        self.pending: dict[tuple[str, str], list] = {}
+
+    def add(self, delivery, status, error) -> None:
+        # Settled in memory at once: a failure after it never releases this delivery.
+        delivery.email_status = status
+        self.pending.setdefault((status, error), []).append(delivery.pk)
+        if sum(len(ids) for ids in self.pending.values()) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        now = timezone.now()
+        for (status, error), ids in self.pending.items():
+            Delivery.objects.unscoped().filter(pk__in=ids).update(
+                email_status=status,
+                email_attempts=F("email_attempts") + 1,
+                emailed_at=now if status == EmailStatus.SENT else None,
+                email_error=error,
+            )
+        self.pending = {}
 
 
 def _release(deliveries, error):

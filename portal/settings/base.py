@@ -364,6 +364,8 @@ NOTICE_RELAY_GRACE_SECONDS = env_int("NOTICE_RELAY_GRACE_SECONDS", 20)
 NOTICE_DISPATCH_STALE_SECONDS = env_int("NOTICE_DISPATCH_STALE_SECONDS", 15 * 60)
 #: An email claimed this long ago by a worker that never marked it sent is sent again.
 NOTICE_EMAIL_CLAIM_STALE_SECONDS = env_int("NOTICE_EMAIL_CLAIM_STALE_SECONDS", 5 * 60)
+#: Emails marked sent per UPDATE: also the most a worker killed mid-chunk can send twice.
+NOTICE_EMAIL_MARK_BATCH = env_int("NOTICE_EMAIL_MARK_BATCH", 50)
 NOTICE_WEBHOOK_TIMEOUT = env_int("NOTICE_WEBHOOK_TIMEOUT", 10)
 #: A page says "최근 변경 / Recently changed" for this many days after a change took effect.
 CHANGE_RECENT_DAYS = env_int("CHANGE_RECENT_DAYS", 14)
