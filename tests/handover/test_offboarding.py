@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from handover import offboarding
 from handover.models import RecordsExport, VendorOffboarding
@@ -369,3 +370,18 @@ def test_after_the_end_the_retention_cannot_put_the_erasure_in_the_past(world, t
             decided_by=world.client_manager,
         )
     assert "at least 10 days" in refused.value.message_dict["retention_days"][0]
+
+
+def test_an_answer_to_their_feedback_after_the_end_is_not_emailed(world, today, mailoutbox):
+    from feedback.models import FeedbackItem, Status
+    from feedback.tasks import tell_agents
+    from tests.decisions.builders import refund_policy
+    from tests.feedback.builders import raise_on
+
+    policy = refund_policy()
+    mine, theirs = raise_on(policy, world.agent_a1), raise_on(policy, world.agent_b1)
+    _schedule(world, today)
+    offboard_vendors()
+    FeedbackItem.objects.update(status=Status.DECLINED, answered_at=timezone.now())
+    assert tell_agents([mine.pk, theirs.pk]) == 1
+    assert [message.to for message in mailoutbox] == [[world.agent_b1.user.email]]
