@@ -33,8 +33,8 @@ def write_acknowledgements(agents, total, title):
     from django.utils import timezone
 
     from notices.models import Acknowledgement, NoticeVersion
-    from portal.audit.chain import record_hash
-    from portal.audit.models import AuditRecord
+    from portal.audit.chain import commitment, record_hash
+    from portal.audit.models import AuditRecord, PersonalDetail
 
     notice = publish_notice_for_everyone(title)
     first = notice.versions.get()
@@ -59,16 +59,25 @@ def write_acknowledgements(agents, total, title):
             chunk = agents[start : start + BATCH][: total - written]
             if not chunk:
                 return notice
+            nonce = "0" * 32
+            details = [
+                {
+                    "employee_number": agent.employee_number,
+                    "ip_address": "203.0.113.7",
+                    "user_agent": "Mozilla/5.0 (bench)",
+                }
+                for agent in chunk
+            ]
             payloads = [
                 {
                     "agent_id": agent.pk,
-                    "employee_number": agent.employee_number,
+                    "personal": commitment(nonce, detail),
                     "notice_id": notice.pk,
                     "version_id": version.pk,
                     "statement": "읽고 이해했습니다.",
                     "acknowledged_at": now.isoformat(),
                 }
-                for agent in chunk
+                for agent, detail in zip(chunk, details, strict=True)
             ]
             records = AuditRecord.objects.bulk_create(
                 [
@@ -79,6 +88,12 @@ def write_acknowledgements(agents, total, title):
                         record_hash=record_hash(Acknowledgement.attested_kind, payload, now),
                     )
                     for payload in payloads
+                ]
+            )
+            PersonalDetail.objects.bulk_create(
+                [
+                    PersonalDetail(record=record, agent_id=agent.pk, nonce=nonce, details=detail)
+                    for agent, record, detail in zip(chunk, records, details, strict=True)
                 ]
             )
             Acknowledgement.objects.bulk_create(
@@ -92,8 +107,6 @@ def write_acknowledgements(agents, total, title):
                         content_hash=version.content_hash,
                         statement="읽고 이해했습니다.",
                         acknowledged_at=now,
-                        ip_address="203.0.113.7",
-                        user_agent="Mozilla/5.0 (bench)",
                         on_time=True,
                         audit_record=record,
                     )

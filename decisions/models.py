@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import AnswerPolicyPage, AnswerScript
+from portal.audit.models import AttestedRow
 from portal.organisation.models import AgentProfile
 from portal.organisation.scoping import AgentOwnedQuerySet
 
@@ -14,7 +15,7 @@ from portal.organisation.scoping import AgentOwnedQuerySet
 REFERENCE_SHOWN = 4
 
 
-class Decision(models.Model):
+class Decision(AttestedRow, models.Model):
     """One decision an agent recorded under a policy, as that policy was published then."""
 
     class Outcome(models.TextChoices):
@@ -46,8 +47,6 @@ class Decision(models.Model):
     )
     statement = models.TextField(_("statement"))
     decided_at = models.DateTimeField(_("decided at (UTC)"))
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
     audit_record = models.OneToOneField(
         "audit.AuditRecord", on_delete=models.PROTECT, related_name="+"
     )

@@ -4,7 +4,13 @@ named, and neither is its keyed hash, which only this portal's key could read.""
 
 from django.db.models import F
 
-from portal.records import agent_values, chunked, proof_values, register_records
+from portal.records import (
+    agent_values,
+    chunked,
+    personal_values,
+    proof_values,
+    register_records,
+)
 
 from .models import Decision, mask
 
@@ -27,8 +33,8 @@ def decisions(vendor_id: int):
         .values(
             "id", "agent_id", "policy_id", "policy_revision_id", "channel", "amount_krw",
             "reference", "note", "outcome", "refusal", "statement", "decided_at",
-            "ip_address", "user_agent", "audit_record_id", policy_title=F("policy__title"),
-            **agent_values(), **proof_values(),
+            "audit_record_id", policy_title=F("policy__title"),
+            **agent_values(), **proof_values(), **personal_values(),
         )
     )  # fmt: skip
     for row in rows:

@@ -62,7 +62,12 @@ def audit_table(acknowledgements):
 
 def audit_rows(acknowledgements):
     return acknowledgements.select_related(
-        "agent__user", "agent__vendor", "agent__team", "notice", "version", "audit_record"
+        "agent__user",
+        "agent__vendor",
+        "agent__team",
+        "notice",
+        "version",
+        "audit_record__personal",
     ).order_by("acknowledged_at", "pk")
 
 

@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from portal.audiences import AudienceFields, audience_panel, check_audience
+from portal.audit.models import AttestedRow
 from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import VENDOR_ROLES
 from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
@@ -386,7 +387,7 @@ class DeliveryAttempt(models.Model):
         return f"{self.delivery_id} {self.channel} {self.outcome}"
 
 
-class Acknowledgement(models.Model):
+class Acknowledgement(AttestedRow, models.Model):
     """An agent's statement that they read and understood one version. Never changed."""
 
     agent = models.ForeignKey(
@@ -402,8 +403,6 @@ class Acknowledgement(models.Model):
     statement = models.TextField(_("statement"))
     answers = models.JSONField(_("answers to the check"), default=list, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at (UTC)"))
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
     on_time = models.BooleanField(_("on time"))
     audit_record = models.OneToOneField(
         "audit.AuditRecord", on_delete=models.PROTECT, related_name="+"

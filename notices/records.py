@@ -3,7 +3,13 @@
 
 from django.db.models import F
 
-from portal.records import agent_values, chunked, proof_values, register_records
+from portal.records import (
+    agent_values,
+    chunked,
+    personal_values,
+    proof_values,
+    register_records,
+)
 
 from .models import Acknowledgement, Delivery
 
@@ -25,9 +31,10 @@ def acknowledgements(vendor_id: int):
         .order_by("pk")
         .values(
             "id", "agent_id", "notice_id", "revision_id", "content_hash", "statement",
-            "answers", "acknowledged_at", "on_time", "ip_address", "user_agent",
-            "audit_record_id", notice_title=F("notice__title"), version_number=F("version__number"),
+            "answers", "acknowledged_at", "on_time", "audit_record_id",
+            notice_title=F("notice__title"), version_number=F("version__number"),
             seen_version_number=F("seen_version__number"), **agent_values(), **proof_values(),
+            **personal_values(),
         )
     )  # fmt: skip
 

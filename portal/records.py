@@ -4,8 +4,9 @@ Each app owns its records (its ``records`` module) and registers one function pe
 here when Django starts (``@register_records("kind", columns=[...])``, imported in the
 app's ``ready``), so the foundation does not import the apps built on it. Every
 function has the same signature, ``records(vendor_id) -> iterable of dicts``, and
-streams (``values()`` and ``.iterator(chunk_size=...)``, one query per kind whatever
-the number of rows): nothing holds a vendor's records in memory at once.
+streams (``values()`` and ``.iterator(chunk_size=...)``, one query per kind, or per
+``CHUNK`` rows for what a row has many of, as people have channels): nothing holds a
+vendor's records in memory at once.
 
 The vendor is chosen by the caller, who has already decided that whoever asked may
 export it (a client manager): a function reads its kind of that vendor ``.unscoped()``
@@ -24,6 +25,7 @@ from decimal import Decimal
 from functools import wraps
 
 from django.db.models import F
+from django.db.models.fields.json import KeyTextTransform
 
 #: Rows read from the database per round trip: memory stays flat, round trips few.
 CHUNK = 2000
@@ -39,6 +41,15 @@ def proof_values() -> dict:
         "record_hash": F("audit_record__record_hash"),
         "chain_position": F("audit_record__chain_entry__position"),
         "entry_hash": F("audit_record__chain_entry__entry_hash"),
+    }
+
+
+def personal_values() -> dict:
+    """``values()`` expressions of the IP address and browser kept beside an attested
+    row's audit record (``portal.audit``'s personal details): empty once erased."""
+    return {
+        key: KeyTextTransform(key, "audit_record__personal__details")
+        for key in ("ip_address", "user_agent")
     }
 
 

@@ -21,6 +21,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from portal.audiences import AudienceFields, audience_panel, check_audience
+from portal.audit.models import AttestedRow
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
 from portal.publishing import MaterialChangeForm, VersionedPage, VersionRecord
@@ -285,7 +286,7 @@ class QuizAttempt(models.Model):
         return f"{self.agent_id} quiz {self.course_id} ({self.score})"
 
 
-class SignOff(models.Model):
+class SignOff(AttestedRow, models.Model):
     """A team lead's statement that an agent is ready to go live. Never changed."""
 
     agent = models.OneToOneField(AgentProfile, on_delete=models.PROTECT, related_name="+")
@@ -294,8 +295,6 @@ class SignOff(models.Model):
     )
     statement = models.TextField(_("statement"))
     signed_at = models.DateTimeField(_("signed at (UTC)"))
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
     audit_record = models.OneToOneField(
         "audit.AuditRecord", on_delete=models.PROTECT, related_name="+"
     )

@@ -3,7 +3,13 @@ quiz attempts, and go-live sign-offs (each with its audit proof)."""
 
 from django.db.models import F
 
-from portal.records import agent_values, chunked, proof_values, register_records
+from portal.records import (
+    agent_values,
+    chunked,
+    personal_values,
+    proof_values,
+    register_records,
+)
 
 from .models import CourseProgress, QuizAttempt, SignOff
 
@@ -64,8 +70,8 @@ def sign_offs(vendor_id: int):
         .filter(agent__vendor_id=vendor_id)
         .order_by("pk")
         .values(
-            "id", "agent_id", "statement", "signed_at", "ip_address", "user_agent",
-            "audit_record_id", "signed_by_id", signed_by_name=F("signed_by__name"),
-            **agent_values(), **proof_values(),
+            "id", "agent_id", "statement", "signed_at", "audit_record_id",
+            "signed_by_id", signed_by_name=F("signed_by__name"),
+            **agent_values(), **proof_values(), **personal_values(),
         )
     )  # fmt: skip

@@ -9,11 +9,21 @@ sealed by the next batch, never skipped. ``verify_chain`` walks it all back.
 
 Every hash is an HMAC under ``AUDIT_KEY``, which the database never holds: someone who
 can rewrite tables can still not write a record, or a chain, that verifies.
+
+A record states no personal detail of the person it is about (employee number, IP
+address, browser): it holds a keyed commitment to them (``commitment``), and the details
+live beside it in ``PersonalDetail``, with the random nonce that commitment was made
+with. Erasing them (``forget``, once a vendor's retention has run out) deletes those rows
+and appends a chained record saying whose details were erased and why: every record
+still verifies, and what they committed to can no longer be recovered, not even by
+whoever holds the key (the nonce is gone with the details).
 """
 
 import hashlib
 import hmac
 import json
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
@@ -22,7 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .guards import register_guarded_table
-from .models import AuditRecord, ChainEntry
+from .models import AuditRecord, ChainEntry, PersonalDetail
 
 GENESIS = "0" * 64
 #: An arbitrary, fixed key for the sealers' pg_advisory_xact_lock: "seal" in ASCII.
@@ -31,6 +41,8 @@ _SEALER_LOCK = 0x7365616C
 SEAL_BATCH = 1000
 #: No transaction stays open this long: older records are all sealed, or reported late.
 SEAL_LOOKBACK = timedelta(hours=1)
+#: The kind of the record ``forget`` appends.
+ERASED = "audit.personal_details_erased"
 
 
 def canonical(payload: dict) -> str:
@@ -48,6 +60,13 @@ def record_hash(kind: str, payload: dict, created_at) -> str:
 
 def entry_hash(previous_hash: str, position: int, record_hash: str, sealed_at) -> str:
     return keyed_hash("entry", previous_hash, str(position), record_hash, _utc(sealed_at))
+
+
+def commitment(nonce: str, details: dict) -> str:
+    """What a record says of the personal details kept beside it: a keyed hash of them
+    with a random nonce, which proves them while they are kept and reveals nothing once
+    they are erased."""
+    return keyed_hash("personal", nonce, canonical(details))
 
 
 def _utc(moment) -> str:
@@ -124,31 +143,43 @@ def attest(
     before=None,
 ):  # fmt: skip
     """Record a statement about ``agent`` once (an acknowledgement, a sign-off): its
-    audit record (of ``model.attested_kind``) and ``model``'s row pointing at it, in one
-    transaction; of two repeats the first wins and the second gets its row.
+    audit record (of ``model.attested_kind``), the personal details beside it and
+    ``model``'s row pointing at it, in one transaction; of two repeats the first wins and
+    the second gets its row.
 
-    The record names the agent (id and employee number) and the row links them; both
-    name the moment the same way (``model.attested_moment``, e.g. ``signed_at``).
+    The record names the agent by id and commits to their employee number, the IP address
+    and the browser (``PersonalDetail``, erasable); row and record name the moment the
+    same way (``model.attested_moment``, e.g. ``signed_at``).
     ``once``: what else names the statement (e.g. the version), with the agent the
     fields of ``model``'s unique constraint; ``facts(now)``: what the
-    audit record says besides the agent, the statement, the moment, the IP address and
-    the browser; ``fields(now)``: the row's other fields; ``before``: run first in the
-    transaction. Returns (row, created).
+    audit record says besides the agent, the statement and the moment; ``fields(now)``:
+    the row's other fields; ``before``: run first in the transaction. Returns (row,
+    created).
     """
     moment = model.attested_moment
-    user_agent = (user_agent or "")[:500]
-    stated = {"statement": str(statement), "ip_address": ip_address, "user_agent": user_agent}
-    named = {"agent_id": agent.pk, "employee_number": agent.employee_number}
+    details = {
+        "employee_number": agent.employee_number,
+        "ip_address": ip_address,
+        "user_agent": (user_agent or "")[:500],
+    }
+    nonce = secrets.token_hex(16)
     try:
         with transaction.atomic():
             if before is not None:
                 before()
             now = timezone.now()
-            record = append(
-                model.attested_kind, {**named, **facts(now), **stated, moment: _utc(now)}
+            said = {"agent_id": agent.pk, "statement": str(statement), moment: _utc(now)}
+            personal = {"personal": commitment(nonce, details)}
+            record = append(model.attested_kind, {**facts(now), **said, **personal})
+            PersonalDetail.objects.create(
+                record=record, agent_id=agent.pk, nonce=nonce, details=details
             )
             row = model.objects.create(
-                agent=agent, **fields(now), **stated, **{moment: now}, audit_record=record
+                agent=agent,
+                statement=str(statement),
+                **fields(now),
+                **{moment: now},
+                audit_record=record,
             )
             return row, True
     except IntegrityError:
@@ -160,9 +191,62 @@ def attest(
         return existing, False
 
 
+def forget(agent_ids: Iterable[int], *, reason: str) -> int:
+    """Erase the personal details kept beside the records of ``agent_ids`` (agent
+    profiles); returns how many records' details were erased.
+
+    Appends a record of the erasure (whose, how many, why), which ``verify_audit`` reads
+    to tell details erased from details lost. Call inside the transaction that erases
+    the rest of these people's data: both happen, or neither."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("personal details are erased inside the transaction that asks")
+    agent_ids = sorted({int(pk) for pk in agent_ids})
+    if not agent_ids:
+        return 0
+    erased = 0
+    # In slices: a vendor's thousands of agents never make one enormous IN list.
+    for start in range(0, len(agent_ids), 1000):
+        erased += PersonalDetail.objects.filter(
+            agent_id__in=agent_ids[start : start + 1000]
+        ).delete()[0]
+    append(ERASED, {"agent_ids": agent_ids, "records": erased, "reason": str(reason)})
+    return erased
+
+
+def erased_agents() -> dict[int, int]:
+    """The agents whose personal details were erased, as the ledger records it: for
+    each, the newest record of an erasure (records before it hold no details)."""
+    erasures = AuditRecord.objects.filter(kind=ERASED).order_by("pk").values_list("pk", "payload")
+    return {int(agent): pk for pk, payload in erasures for agent in payload.get("agent_ids", [])}
+
+
+def personal_detail_problems() -> list[str]:
+    """Records whose personal details are not the ones they committed to, or are gone
+    without a record of their erasure."""
+    problems = []
+    erased = erased_agents()
+    committed = (
+        AuditRecord.objects.filter(payload__has_key="personal")
+        .select_related("personal")
+        .order_by("pk")
+    )
+    for record in committed.iterator(chunk_size=2000):
+        try:
+            detail = record.personal
+        except PersonalDetail.DoesNotExist:
+            if erased.get(record.payload.get("agent_id"), 0) < record.pk:
+                problems.append(f"record {record.pk}: its personal details are missing")
+            continue
+        if detail.agent_id != record.payload.get("agent_id") or record.payload[
+            "personal"
+        ] != commitment(detail.nonce, detail.details):
+            problems.append(f"record {record.pk}: its personal details differ from the record")
+    return problems
+
+
 #: Checks other apps add (``register_verifier``): each returns a list of problems found in
 #: the records that point into the chain, e.g. an acknowledgement that no longer matches.
-_verifiers = []
+_verifiers = [personal_detail_problems]
 
 
 def register_verifier(check) -> None:
@@ -189,8 +273,8 @@ def register_attested(model, label: str) -> None:
 
 def differences_from_records(model, label: str) -> list[str]:
     """What no longer agrees between ``model``'s rows and their audit records: a fact a
-    row says otherwise than its record (the agent, the statement, the moment, the IP
-    address, the browser and the model's own facts), a row that contradicts itself
+    row says otherwise than its record (the agent, the statement, the moment and the
+    model's own facts), a row that contradicts itself
     (``attested_inconsistencies``), a row linked to a record of another kind or to
     nothing, and a record whose row is gone.
 
@@ -216,8 +300,6 @@ def differences_from_records(model, label: str) -> list[str]:
         facts = {
             "agent_id": row.agent_id,
             "statement": row.statement,
-            "ip_address": row.ip_address,
-            "user_agent": row.user_agent,
             moment: _utc(getattr(row, moment)),
             **row.attested_facts(),
         }

@@ -48,3 +48,48 @@ class ChainEntry(models.Model):
 
     def __str__(self):
         return f"{self.position}: record {self.record_id} {self.entry_hash[:12]}"
+
+
+class PersonalDetail(models.Model):
+    """The personal details an audit record is about (employee number, IP address,
+    browser), kept beside it rather than in it so that they can be erased when their
+    retention ends while the record still verifies: the record holds only a keyed
+    commitment to them and this row's random nonce (``chain.commitment``).
+
+    An ordinary table, unlike the ledger's: ``chain.forget`` deletes rows from it."""
+
+    record = models.OneToOneField(
+        AuditRecord, on_delete=models.PROTECT, primary_key=True, related_name="personal"
+    )
+    #: The agent profile the record is about; erasure goes by person.
+    agent_id = models.PositiveBigIntegerField(db_index=True)
+    nonce = models.CharField(max_length=32)
+    details = models.JSONField()
+
+    class Meta:
+        verbose_name = _("personal details of an audit record")
+        verbose_name_plural = _("personal details of audit records")
+
+    def __str__(self):
+        return f"record {self.record_id}: agent {self.agent_id}"
+
+
+class AttestedRow:
+    """For a model whose rows are attested (``chain.attest``): the personal details of
+    its record, read where they are kept; empty once erased. Select
+    ``audit_record__personal`` with the rows."""
+
+    @property
+    def personal_details(self) -> dict:
+        try:
+            return self.audit_record.personal.details
+        except PersonalDetail.DoesNotExist:
+            return {}
+
+    @property
+    def ip_address(self) -> str | None:
+        return self.personal_details.get("ip_address")
+
+    @property
+    def user_agent(self) -> str:
+        return self.personal_details.get("user_agent") or ""

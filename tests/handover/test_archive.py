@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from decisions.models import mask
 from handover.archive import MANIFEST, manifest_mac, write_archive
 from portal.audit.checkpoints import genuine
+from portal.organisation.models import Channel
 from portal.records import PROOF_COLUMNS, record_kinds
 from tests.handover.conftest import FORMULA
 
@@ -169,6 +170,18 @@ def test_one_query_per_kind_whatever_the_number_of_rows(world, records, tmp_path
     for n in range(3):
         ack(publish_notice(f"추가 공지 {n}", everyone=True), world.agent_a2)
     assert queries() == few
+
+
+def test_each_persons_channels_and_skills_are_handed_over(world, records, tmp_path):
+    world.agent_a1.channels.set(Channel.objects.filter(code__in=["phone", "chat"]))
+    world.agent_a1.skills.add("환불", "VIP")
+    _path, _manifest = write_archive(world.vendor_a, tmp_path)
+    people = {row["id"]: row for row in _jsonl(_read(_path)["agents.jsonl"])}
+    assert (people[world.agent_a1.pk]["channels"], people[world.agent_a1.pk]["skills"]) == (
+        "chat phone",
+        "VIP, 환불",
+    )
+    assert (people[world.agent_a2.pk]["channels"], people[world.agent_a2.pk]["skills"]) == ("", "")
 
 
 def test_a_failed_export_leaves_no_file(world, records, tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from notices.models import Acknowledgement
 from portal.audit import guards
 from portal.audit.chain import _SEALER_LOCK, GENESIS, entry_hash, record_hash, seal, verify_chain
-from portal.audit.models import AuditRecord, ChainEntry
+from portal.audit.models import AuditRecord, ChainEntry, PersonalDetail
 from portal.audit.tasks import post_audit_checkpoint, seal_records, write_audit_checkpoint
 from tests.notices.builders import ack, publish_notice
 from tests.smtp import free_port
@@ -103,13 +103,13 @@ def test_a_chain_recomputed_without_the_key_does_not_verify(world):
     seal()
     lift_guards()
     forged = Acknowledgement.objects.get(agent=world.agent_a2)
-    Acknowledgement.objects.filter(pk=forged.pk).update(ip_address="10.6.6.6")
+    Acknowledgement.objects.filter(pk=forged.pk).update(statement="I skimmed it.")
     with override_settings(AUDIT_KEY="a key the forger guessed"):
         previous = GENESIS
         for entry in ChainEntry.objects.select_related("record").order_by("position"):
             record = entry.record
             if record.pk == forged.audit_record_id:
-                record.payload = {**record.payload, "ip_address": "10.6.6.6"}
+                record.payload = {**record.payload, "statement": "I skimmed it."}
             hashed = record_hash(record.kind, record.payload, record.created_at)
             AuditRecord.objects.filter(pk=record.pk).update(
                 payload=record.payload, record_hash=hashed
@@ -132,6 +132,7 @@ def test_the_newest_records_deleted_after_a_checkpoint_are_found(world, settings
     lift_guards()
     newest = ChainEntry.objects.select_related("record").order_by("-position").first()
     Acknowledgement.objects.filter(audit_record=newest.record).delete()
+    PersonalDetail.objects.filter(record=newest.record).delete()
     ChainEntry.objects.filter(pk=newest.pk).delete()
     AuditRecord.objects.filter(pk=newest.record_id).delete()
     # What is left is a whole chain, and every row has its record: only the checkpoint
@@ -148,6 +149,7 @@ def test_an_emptied_ledger_is_found(world):
     call_command("audit_checkpoint", stdout=StringIO())
     lift_guards()
     Acknowledgement.objects.all().delete()
+    PersonalDetail.objects.all().delete()
     ChainEntry.objects.all().delete()
     AuditRecord.objects.all().delete()
     problems = verify()[1]
