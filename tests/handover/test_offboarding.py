@@ -29,15 +29,6 @@ from tests.notices.builders import publish_notice
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _forget_until_it_lands(monkeypatch):
-    # TEMPORARY: portal.audit.chain.forget is on its way to main.
-    from portal.audit import chain
-
-    if not hasattr(chain, "forget"):
-        monkeypatch.setattr(chain, "forget", lambda agent_ids, *, reason: 0, raising=False)
-
-
 @pytest.fixture
 def today():
     return periods.today()
@@ -289,7 +280,7 @@ def test_a_failing_vendor_is_left_for_the_next_run_and_the_others_go_on(
     def broken(agent_ids, *, reason):
         raise RuntimeError("ledger unavailable")
 
-    monkeypatch.setattr(chain, "forget", broken, raising=False)
+    monkeypatch.setattr(chain, "forget", broken)
     assert offboard_vendors() == {"ended": 2, "erased": 0}
     # The erasure rolled back whole: names, numbers and files are all still there.
     assert world.agent_a1.user.username in _people_of(world.vendor_a).values_list(
