@@ -93,9 +93,11 @@ def offboardings(request):
 
 
 def _initial(request) -> dict:
+    asked = request.GET.get("vendor", "")
+    # Not an id (or beyond any id): an empty form, as for no vendor.
     vendor = (
-        Vendor.objects.for_user(request.user).filter(pk=request.GET.get("vendor")).first()
-        if str(request.GET.get("vendor", "")).isdigit()
+        Vendor.objects.for_user(request.user).filter(pk=int(asked)).first()
+        if asked.isascii() and asked.isdigit() and len(asked) < 19
         else None
     )
     if vendor is None:
