@@ -24,7 +24,9 @@ each step once:
    What is kept, as the client's records, now pointing at pseudonymised people:
    acknowledgements, sign-offs, decisions, training results, feedback, KPI actuals and
    review notes, teams, and the ledger, which still verifies (its records hold keyed
-   commitments to the personal details, not the details themselves).
+   commitments to the personal details, not the details themselves). A records export
+   of the vendor under way holds the erasure back to the next run: its archive, written
+   from the data as it was, is erased with the rest.
 
 Once the accounts have ended their day no longer moves; once personal data is erased
 nothing about the off-boarding changes.
@@ -35,6 +37,7 @@ import shutil
 from datetime import timedelta
 
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -61,6 +64,9 @@ MAX_RETENTION_DAYS = 3653
 ERASED = "erased-"
 #: Usernames per query when their failed sign-ins are deleted.
 SLICE = 1000
+#: Seconds after which a records export still under way is taken for abandoned, when the
+#: broker names no redelivery window of its own.
+ABANDONED = 6 * 60 * 60
 
 
 def offboarding_of(vendor) -> VendorOffboarding | None:
@@ -208,6 +214,11 @@ def erase_personal_data(offboarding_id: int, today=None) -> bool:
         if offboarding is None or offboarding.erase_on > today:
             return False
         vendor_id, now = offboarding.vendor_id, timezone.now()
+        if _export_under_way(vendor_id, now):
+            # Its archive, written from the data as it was, would outlive the erasure:
+            # the next run erases it with the rest.
+            logger.info("off-boarding %s: waits for a records export", offboarding_id)
+            return False
         vendor_code = Vendor.objects.unscoped().values_list("code", flat=True).get(pk=vendor_id)
         people = AgentProfile.objects.unscoped().filter(vendor_id=vendor_id)
         agent_ids = list(people.values_list("pk", flat=True))
@@ -248,6 +259,19 @@ def erase_personal_data(offboarding_id: int, today=None) -> bool:
         erased,
     )
     return True
+
+
+def _export_under_way(vendor_id, now) -> bool:
+    """A records export of the vendor is queued or running. One older than the broker's
+    redelivery window belongs to a worker that died for good, and holds nothing up."""
+    window = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", ABANDONED)
+    since = now - timedelta(seconds=window)
+    return (
+        RecordsExport.objects.unscoped()
+        .filter(vendor_id=vendor_id, created_at__gte=since)
+        .filter(status__in=[RecordsExport.Status.QUEUED, RecordsExport.Status.RUNNING])
+        .exists()
+    )
 
 
 def _people(vendor_id):

@@ -376,3 +376,36 @@ def test_an_answer_to_their_feedback_after_the_end_is_not_emailed(world, today, 
     FeedbackItem.objects.update(status=Status.DECLINED, answered_at=timezone.now())
     assert tell_agents([mine.pk, theirs.pk]) == 1
     assert [message.to for message in mailoutbox] == [[world.agent_b1.user.email]]
+
+
+def test_the_erasure_waits_for_a_records_export_under_way(world, today, personal_data):
+    VendorOffboarding.objects.create(
+        vendor=world.vendor_a, accounts_end_on=today - timedelta(days=1), retention_days=0
+    )
+    running = RecordsExport.objects.create(
+        vendor=world.vendor_a, status=RecordsExport.Status.RUNNING
+    )
+    assert offboard_vendors() == {"ended": 1, "erased": 0}
+    assert personal_data["HGCS"].path.is_file()
+    # The export finishes, its archive written from the data as it was: both go.
+    RecordsExport.objects.filter(pk=running.pk).update(
+        status=RecordsExport.Status.DONE, file_name="late.zip"
+    )
+    running.folder.mkdir(parents=True)
+    (running.folder / "late.zip").write_bytes(b"PK names")
+    assert offboard_vendors() == {"ended": 0, "erased": 1}
+    assert not running.folder.exists() and not personal_data["HGCS"].folder.exists()
+
+
+def test_an_export_left_running_by_a_dead_worker_long_ago_holds_nothing_up(
+    world, today, personal_data
+):
+    VendorOffboarding.objects.create(
+        vendor=world.vendor_a, accounts_end_on=today - timedelta(days=1), retention_days=0
+    )
+    RecordsExport.objects.create(
+        vendor=world.vendor_a,
+        status=RecordsExport.Status.RUNNING,
+        created_at=timezone.now() - timedelta(days=1),
+    )
+    assert offboard_vendors() == {"ended": 1, "erased": 1}
