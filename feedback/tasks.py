@@ -36,7 +36,9 @@ def tell_agents(item_ids: list[int]) -> int:
             {"item": item, "page_title": item.page.title, "url": url},
         )
         for item in items
-        if item.agent.user.email
+        # Someone who has left (or whose vendor was off-boarded) hears nothing more;
+        # the answer still shows in the portal, should they come back.
+        if item.agent.user.email and item.agent.user.is_active
     ]
     if messages:
         get_connection().send_messages(messages)

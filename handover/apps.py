@@ -10,4 +10,4 @@ class HandoverConfig(AppConfig):
         from portal.organisation.roles import Role, grant
 
         # Client managers, who end contracts, hand a vendor's records over; nobody else.
-        grant(Role.CLIENT_MANAGER, "handover.export_records")
+        grant(Role.CLIENT_MANAGER, "handover.export_records", "handover.offboard_vendor")

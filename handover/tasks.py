@@ -1,5 +1,7 @@
 """The records export a client manager starts in the admin, run by a worker. It takes
-the export's id; run twice, the second run finds it done and does nothing."""
+the export's id; run twice, the second run finds it done and does nothing. And beat's
+hourly off-boarding of vendors (``offboarding``), which does each step once however
+often it runs."""
 
 import logging
 
@@ -10,6 +12,7 @@ from django.utils import timezone
 from portal.organisation.scoping import system_scope
 from portal.records import record_kinds
 
+from . import offboarding
 from .archive import file_sha256, write_archive
 from .models import RecordsExport
 
@@ -53,3 +56,9 @@ def export_records(export_id: int) -> str:
     )
     logger.info("records export %s written to %s", export_id, path)
     return str(path.relative_to(settings.HANDOVER_EXPORT_DIR))
+
+
+@shared_task(name="handover.offboard_vendors")
+@system_scope("ends and erases the accounts of every off-boarded vendor, as decided")
+def offboard_vendors() -> dict[str, int]:
+    return offboarding.offboard_vendors()

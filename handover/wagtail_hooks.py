@@ -1,12 +1,13 @@
-"""Client managers' "Records hand-over" page in the admin, and its menu item."""
+"""Client managers' "Records hand-over" and "Off-boarding" pages in the admin, and their
+menu items."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from portal.staff import ClientStaffMenuItem
+from portal.staff import ClientStaffMenuItem, register_client_pages
 
-from . import views
+from . import offboarding_views, views
 
 
 @hooks.register("register_admin_urls")
@@ -30,3 +31,12 @@ def register_handover_menu_item():
         order=890,
         permission=views.EXPORT_PERMISSION,
     )
+
+
+register_client_pages(
+    [path("vendor-offboarding/", offboarding_views.offboardings, name="handover_offboarding")],
+    menu_label=_("Off-boarding"),
+    icon="user",
+    order=895,
+    permission=offboarding_views.OFFBOARD_PERMISSION,
+)

@@ -8,6 +8,8 @@ token that is active and allowed that use. The foundation knows no use by name.
 
 import secrets
 
+from django.utils import timezone
+
 from portal.audit.chain import keyed_hash
 
 from .models import SystemToken
@@ -57,3 +59,14 @@ def token_of(request, use: str) -> SystemToken | None:
         .first()
     )
     return row if row is not None and row.allows(use) else None
+
+
+def revoke_vendor_tokens(vendor_id: int) -> int:
+    """Stop every active token of a vendor's systems (its contract has ended); returns
+    how many. A revoked token is kept: the row says which system called, until when."""
+    return (
+        SystemToken.objects.unscoped()
+        .active()
+        .filter(vendor_id=vendor_id)
+        .update(revoked_at=timezone.now())
+    )

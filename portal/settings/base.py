@@ -267,6 +267,10 @@ AUDIT_CHECKPOINT_WEBHOOK = env_str("AUDIT_CHECKPOINT_WEBHOOK")
 HANDOVER_EXPORT_DIR = Path(env_str("HANDOVER_EXPORT_DIR", str(VAR_DIR / "handover")))
 #: The release named in each hand-over archive's manifest (else the git commit, if any).
 PORTAL_VERSION = env_str("PORTAL_VERSION")
+#: An off-boarded vendor's records are kept this many days after its people's accounts
+#: end; then beat erases their personal data (``handover.offboarding``). The default of
+#: each off-boarding, which a client manager may change for one vendor.
+OFFBOARDING_RETENTION_DAYS = env_int("OFFBOARDING_RETENTION_DAYS", 365)
 
 #: Hour (local time) of the daily email telling owners which pages are due for review.
 KNOWLEDGE_REVIEW_REMINDER_HOUR = env_int("KNOWLEDGE_REVIEW_REMINDER_HOUR", 9)
@@ -339,6 +343,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-missed-kpi-alerts": {
         "task": "contracts.send_missed_kpi_alerts",
         "schedule": crontab(hour=env_int("KPI_ALERT_HOUR", 9), minute=25),
+    },
+    # Accounts end on the chosen day, personal data goes when the retention runs out:
+    # hourly, so a day's work is done within an hour of the day starting.
+    "offboard-vendors": {
+        "task": "handover.offboard_vendors",
+        "schedule": 60.0 * 60,
     },
 }
 

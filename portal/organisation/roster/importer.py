@@ -106,6 +106,9 @@ def import_roster(
 ) -> RosterReport:
     """Import ``vendor``'s roster from CSV/XLSX bytes. Any bad row: nothing is written."""
     report = RosterReport(vendor_code=vendor.code, filename=filename, dry_run=dry_run)
+    if not Vendor.objects.unscoped().filter(pk=vendor.pk, is_active=True).exists():
+        report.errors.append(RowError(0, inactive_vendor_message(vendor)))
+        return report
     try:
         table = read_table(data, filename)
     except UnreadableFile as exc:
@@ -135,7 +138,10 @@ def import_roster(
         return report
     try:
         with transaction.atomic():
-            Vendor.objects.unscoped().select_for_update().filter(pk=vendor.pk).first()
+            locked = Vendor.objects.unscoped().select_for_update().filter(pk=vendor.pk).first()
+            # Off-boarded while the file was read: its people stay signed out.
+            if locked is None or not locked.is_active:
+                raise VendorInactive
             _apply(vendor, plan)
             RosterImport.objects.create(
                 vendor=vendor,
@@ -158,7 +164,21 @@ def import_roster(
             )
         )
         report.created = report.updated = report.unchanged = report.deactivated = 0
+    except VendorInactive:
+        report.errors.append(RowError(0, inactive_vendor_message(vendor)))
+        report.created = report.updated = report.unchanged = report.deactivated = 0
     return report
+
+
+class VendorInactive(Exception):
+    pass
+
+
+def inactive_vendor_message(vendor) -> str:
+    return _(
+        "%(vendor)s is no longer active (its contract has ended): its roster cannot be "
+        "imported, so nobody's account comes back."
+    ) % {"vendor": vendor.name}
 
 
 def username_for(vendor: Vendor, employee_number: str) -> str:
