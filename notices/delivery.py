@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from portal.mail import site_url
+from portal.organisation.models import AgentProfile
 
 from .models import Delivery, DeliveryAttempt, EmailStatus, Reminder
 
@@ -37,7 +38,9 @@ class TemporaryEmailFailure(Exception):
 
 
 def create_deliveries(version, agent_ids: list[int]) -> int:
-    """One delivery per agent for ``version``; existing ones are left alone."""
+    """One delivery per agent for ``version``; existing ones are left alone, and agents
+    who left (or whose vendor was off-boarded) since the audience was read get none: a
+    chunk can wait in the queue while that happens."""
     if not agent_ids:
         return 0
     table = Delivery._meta.db_table
@@ -49,7 +52,7 @@ def create_deliveries(version, agent_ids: list[int]) -> int:
         f"email_attempts, email_error) "
         f"SELECT %s, %s, a.id, %s, CASE WHEN u.email = '' THEN %s ELSE %s END, 0, '' "
         f"FROM organisation_agentprofile a JOIN accounts_user u ON u.id = a.user_id "
-        f"WHERE a.id IN ({placeholders}) "
+        f"WHERE a.id IN ({placeholders}) AND a.status = %s AND u.is_active "
         f"ON CONFLICT (agent_id, version_id) DO NOTHING"
     )
     params = [
@@ -59,6 +62,7 @@ def create_deliveries(version, agent_ids: list[int]) -> int:
         EmailStatus.NONE,
         EmailStatus.PENDING,
         *agent_ids,
+        AgentProfile.Status.ACTIVE,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

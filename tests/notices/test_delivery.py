@@ -99,3 +99,14 @@ def test_a_server_gone_mid_chunk_marks_what_it_took_and_releases_the_rest(world,
     flaky.gone_after = None
     assert send_delivery_emails(ids).sent == 18
     assert len({message.to[0] for message in mail.outbox}) == len(mail.outbox) == 30
+
+
+def test_agents_who_left_while_the_chunk_waited_get_no_delivery(world):
+    agents = [make_agent(world.team_a1) for _ in range(3)]
+    agents[0].status = "left"
+    agents[0].save()
+    agents[1].user.is_active = False
+    agents[1].user.save()
+    version = current_material_version(publish_notice(teams=[world.team_a1]))
+    assert create_deliveries(version, [agent.pk for agent in agents]) == 1
+    assert list(Delivery.objects.unscoped().values_list("agent_id", flat=True)) == [agents[2].pk]
