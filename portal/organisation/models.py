@@ -243,6 +243,12 @@ class AgentProfile(models.Model):
         super().clean()
         if self.team_id and self.vendor_id and self.team.vendor_id != self.vendor_id:
             raise ValidationError({"team": _("The team belongs to another vendor.")})
+        if self.vendor_id and self.status == self.Status.ACTIVE and not self.vendor.is_active:
+            # An off-boarded vendor's accounts ended once (handover.offboarding): nobody
+            # is added to it, or made active in it, afterwards.
+            raise ValidationError(
+                {"vendor": _("This vendor is no longer active: nobody can work for it now.")}
+            )
         if self.pk and self.vendor_id:
             before = AgentProfile.objects.unscoped().filter(pk=self.pk).values("vendor_id")
             if before and before[0]["vendor_id"] != self.vendor_id and self.has_records():

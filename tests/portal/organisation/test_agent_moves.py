@@ -37,3 +37,13 @@ def test_a_team_is_its_vendors(world):
     agent = world.agent_a1
     agent.team = world.team_b1
     assert _problems(agent) == {"team"}
+
+
+def test_nobody_works_for_an_inactive_vendor(world):
+    world.vendor_b.is_active = False
+    world.vendor_b.save()
+    agent = world.agent_b1
+    agent.vendor = world.vendor_b
+    assert _problems(agent) == {"vendor"}
+    agent.status = agent.Status.LEFT
+    assert _problems(agent) == set()
