@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from notices.demo import acknowledge_current_notices
+from portal.audit.chain import seal
 from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import Role
 
@@ -268,6 +269,7 @@ def _sign_off_by_lead(agent):
     )
     if lead is not None:
         sign_off(agent_readiness(agent), lead.user, ip_address="10.20.30.41", user_agent="demo")
+        seal(everything=True)
 
 
 def _snapshot_history():
