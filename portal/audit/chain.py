@@ -213,11 +213,17 @@ def forget(agent_ids: Iterable[int], *, reason: str) -> int:
     return erased
 
 
-def erased_agents() -> dict[int, int]:
+def erased_agents() -> dict[int, object]:
     """The agents whose personal details were erased, as the ledger records it: for
-    each, the newest record of an erasure (records before it hold no details)."""
-    erasures = AuditRecord.objects.filter(kind=ERASED).order_by("pk").values_list("pk", "payload")
-    return {int(agent): pk for pk, payload in erasures for agent in payload.get("agent_ids", [])}
+    each, when the newest erasure was recorded. Records written before it hold no
+    details; the moment is keyed with the erasure (a copy of its row under another id
+    excuses nothing later)."""
+    erasures = AuditRecord.objects.filter(kind=ERASED).order_by("created_at", "pk")
+    return {
+        int(agent): created_at
+        for created_at, payload in erasures.values_list("created_at", "payload")
+        for agent in payload.get("agent_ids", [])
+    }
 
 
 def personal_detail_problems() -> list[str]:
@@ -234,7 +240,8 @@ def personal_detail_problems() -> list[str]:
         try:
             detail = record.personal
         except PersonalDetail.DoesNotExist:
-            if erased.get(record.payload.get("agent_id"), 0) < record.pk:
+            erased_at = erased.get(record.payload.get("agent_id"))
+            if erased_at is None or erased_at < record.created_at:
                 problems.append(f"record {record.pk}: its personal details are missing")
             continue
         if detail.agent_id != record.payload.get("agent_id") or record.payload[

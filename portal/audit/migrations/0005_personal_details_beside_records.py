@@ -5,12 +5,14 @@ browser; the chain covers every byte of it, so none of that could ever be erased
 record now holds a keyed commitment to those details instead, with a random nonce, and
 the details and the nonce move to ``PersonalDetail`` (``chain.forget`` erases them).
 
-The chain is checked first, with the key: a broken one stops the upgrade, because
-re-keying it would launder whatever broke it. Then each record with details is
-rewritten, and the chain re-keyed in its order with its seal times. Checkpoints written
-before no longer match the re-keyed chain: they move to ``superseded-by-audit-0005/`` in
-``AUDIT_CHECKPOINT_DIR`` (keep them with the upgrade's log) and a checkpoint of the
-re-keyed chain is written at once.
+The chain is checked first, with the key and against every checkpoint in
+``AUDIT_CHECKPOINT_DIR``: a broken or shortened one stops the upgrade, because re-keying
+it would launder whatever broke it. On PostgreSQL the ledger's tables are locked and the
+sealers held off meanwhile (stop web, worker and beat first all the same). Then each
+record with details is rewritten, and the chain re-keyed in its order with its seal
+times. Checkpoints written before no longer match the re-keyed chain: once the upgrade
+has committed they move to ``superseded-by-audit-0005/`` (keep them with the upgrade's
+log); ``audit_checkpoint`` then writes and sends one of the re-keyed chain.
 """
 
 import hashlib
@@ -22,8 +24,7 @@ from datetime import UTC
 from pathlib import Path
 
 from django.conf import settings
-from django.db import migrations, models
-from django.utils import timezone
+from django.db import migrations, models, transaction
 
 from portal.audit import guards
 
@@ -32,6 +33,8 @@ from portal.audit import guards
 GENESIS = "0" * 64
 PERSONAL = ("employee_number", "ip_address", "user_agent")
 SUPERSEDED = "superseded-by-audit-0005"
+#: The sealers' advisory lock (``chain._SEALER_LOCK``): "seal" in ASCII.
+SEALER_LOCK = 0x7365616C
 
 
 def canonical(payload: dict) -> str:
@@ -55,11 +58,34 @@ def entry_hash(previous_hash, position, record_hash, sealed_at) -> str:
     return keyed_hash("entry", previous_hash, str(position), record_hash, _utc(sealed_at))
 
 
+REFUSED = (
+    "the audit trail does not verify before this upgrade ({}). Run verify_audit on the "
+    "previous release and investigate before upgrading."
+)
+
+
+def _checkpoints() -> list[Path]:
+    directory = Path(settings.AUDIT_CHECKPOINT_DIR)
+    return sorted(directory.glob("checkpoint-*.json")) if directory.is_dir() else []
+
+
+def _check_checkpoints(ChainEntry) -> None:
+    """The chain still reaches every checkpoint, with the entry each one names."""
+    for path in _checkpoints():
+        try:
+            body = json.loads(path.read_text())
+            records, head, mac = int(body["records"]), str(body["head"]), str(body["mac"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise RuntimeError(REFUSED.format(f"checkpoint {path.name} unreadable")) from error
+        if mac != keyed_hash("checkpoint", canonical({k: v for k, v in body.items() if k != "mac"})):
+            raise RuntimeError(REFUSED.format(f"checkpoint {path.name} not genuine"))
+        entry = ChainEntry.objects.filter(position=records).values_list("entry_hash", flat=True)
+        if list(entry) != [head]:
+            raise RuntimeError(REFUSED.format(f"checkpoint {path.name} no longer matches"))
+
+
 def _check_chain(AuditRecord, ChainEntry) -> None:
-    refused = (
-        "the audit trail does not verify before this upgrade ({}). Run verify_audit on the "
-        "previous release and investigate before upgrading."
-    )
+    refused = REFUSED
     for record in AuditRecord.objects.order_by("pk").iterator(chunk_size=2000):
         if record.record_hash != record_hash(record.kind, record.payload, record.created_at):
             raise RuntimeError(refused.format(f"record {record.pk}"))
@@ -78,10 +104,16 @@ def move_personal_details(apps, schema_editor):
     ChainEntry = apps.get_model("audit", "ChainEntry")
     PersonalDetail = apps.get_model("audit", "PersonalDetail")
     with_details = AuditRecord.objects.filter(payload__has_key="agent_id")
+    connection = schema_editor.connection
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Nothing is written or sealed into the ledger while it is re-keyed.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEALER_LOCK])
+            cursor.execute("LOCK TABLE audit_auditrecord, audit_chainentry IN EXCLUSIVE MODE")
     if not with_details.exists():
         return
     _check_chain(AuditRecord, ChainEntry)
-    connection = schema_editor.connection
+    _check_checkpoints(ChainEntry)
     guards.remove(connection, "audit_auditrecord")
     guards.remove(connection, "audit_chainentry")
     moved = []
@@ -114,24 +146,18 @@ def move_personal_details(apps, schema_editor):
         previous = current
     for table in ("audit_auditrecord", "audit_chainentry"):
         guards.install(connection, table)
-    _supersede_checkpoints(ChainEntry)
+    # Only once the re-keyed chain is committed: a failed upgrade keeps its checkpoints.
+    transaction.on_commit(_supersede_checkpoints, using=connection.alias)
 
 
-def _supersede_checkpoints(ChainEntry) -> None:
-    directory = Path(settings.AUDIT_CHECKPOINT_DIR)
-    older = sorted(directory.glob("checkpoint-*.json")) if directory.is_dir() else []
-    if older:
-        (directory / SUPERSEDED).mkdir(exist_ok=True)
-        for path in older:
-            os.replace(path, directory / SUPERSEDED / path.name)
-    head = ChainEntry.objects.order_by("-position").values_list("position", "entry_hash").first()
-    if head is None:
+def _supersede_checkpoints() -> None:
+    older = _checkpoints()
+    if not older:
         return
-    body = {"records": head[0], "head": head[1], "written_at": timezone.now().isoformat()}
-    body["mac"] = keyed_hash("checkpoint", canonical(body))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"checkpoint-{head[0]:012d}.json"
-    path.write_text(json.dumps(body, indent=2) + "\n")
+    aside = Path(settings.AUDIT_CHECKPOINT_DIR) / SUPERSEDED
+    aside.mkdir(exist_ok=True)
+    for path in older:
+        os.replace(path, aside / path.name)
 
 
 class Migration(migrations.Migration):

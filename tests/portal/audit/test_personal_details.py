@@ -105,13 +105,19 @@ def test_forgetting_nobody_writes_nothing(world):
 
 
 def test_details_lost_after_an_erasure_are_still_missing(world):
-    """An erasure excuses the records it erased, not the agent's later ones."""
+    """An erasure excuses the records it erased, not the agent's later ones; nor does a
+    copy of its row under a newer id (its moment is keyed with it)."""
     notice = acknowledged(world)
     with transaction.atomic():
         forget([world.agent_a1.pk], reason="test")
     later = ack(publish_notice(everyone=True), world.agent_a1).acknowledgement
     assert notice.pk != later.notice_id
     PersonalDetail.objects.filter(record_id=later.audit_record_id).delete()
+    assert verify()[1] == [f"record {later.audit_record_id}: its personal details are missing"]
+    erasure = AuditRecord.objects.get(kind=ERASED)
+    erasure.pk = None
+    erasure.save()
+    seal()
     assert verify()[1] == [f"record {later.audit_record_id}: its personal details are missing"]
 
 
@@ -145,15 +151,18 @@ def _old_style_records(world) -> list[AuditRecord]:
     return records
 
 
-def _upgrade():
-    upgrade.move_personal_details(apps, SimpleNamespace(connection=connection))
+def _upgrade(capture):
+    # The migration moves the older checkpoints aside once it has committed.
+    with capture(execute=True):
+        upgrade.move_personal_details(apps, SimpleNamespace(connection=connection))
 
 
-def test_the_upgrade_moves_details_out_of_the_records_and_rekeys_the_chain(world, settings):
+def test_the_upgrade_moves_details_out_of_the_records_and_rekeys_the_chain(
+    world, settings, django_capture_on_commit_callbacks
+):
     records = _old_style_records(world)
     path, before = write_checkpoint()
-    _upgrade()
-    assert verify()[1] == []
+    _upgrade(django_capture_on_commit_callbacks)
     moved = {d.record_id: d for d in PersonalDetail.objects.all()}
     assert set(moved) == {record.pk for record in records}
     for record in AuditRecord.objects.filter(pk__in=moved):
@@ -162,10 +171,13 @@ def test_the_upgrade_moves_details_out_of_the_records_and_rekeys_the_chain(world
         assert record.payload["personal"] == commitment(detail.nonce, detail.details)
         assert detail.details["user_agent"] == "Mozilla/5.0 (old)"
         assert detail.agent_id == record.payload["agent_id"]
-    # The checkpoint of the chain as it was is kept aside; one of the new chain replaces it.
+    # The checkpoint of the chain as it was is kept aside; audit_checkpoint writes (and
+    # sends) one of the re-keyed chain.
     directory = settings.AUDIT_CHECKPOINT_DIR
     assert (directory / upgrade.SUPERSEDED / path.name).exists()
-    after = json.loads((directory / path.name).read_text())
+    assert not (directory / path.name).exists()
+    assert verify()[1] == []
+    _path, after = write_checkpoint()
     assert after["records"] == before["records"] == 3
     assert after["head"] != before["head"]
     # Once forgotten, the old records still verify.
@@ -175,7 +187,9 @@ def test_the_upgrade_moves_details_out_of_the_records_and_rekeys_the_chain(world
     assert verify()[1] == []
 
 
-def test_the_upgrade_refuses_a_ledger_that_does_not_verify(world):
+def test_the_upgrade_refuses_a_ledger_that_does_not_verify(
+    world, django_capture_on_commit_callbacks
+):
     records = _old_style_records(world)
     seal(everything=True)
     lift_guards()
@@ -183,5 +197,29 @@ def test_the_upgrade_refuses_a_ledger_that_does_not_verify(world):
         payload={**records[0].payload, "ip_address": "10.6.6.6"}
     )
     with pytest.raises(RuntimeError, match=f"record {records[0].pk}"):
-        _upgrade()
+        _upgrade(django_capture_on_commit_callbacks)
     assert not PersonalDetail.objects.exists()
+
+
+def test_the_upgrade_refuses_a_ledger_shorter_than_its_checkpoint(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """The newest record deleted with its entry: the chain still links up, only the
+    checkpoint remembers it. Re-keyed and re-checkpointed, that would be forgotten."""
+    _old_style_records(world)
+    path, _body = write_checkpoint()
+    lift_guards()
+    newest = ChainEntry.objects.order_by("-position").first()
+    ChainEntry.objects.filter(pk=newest.pk).delete()
+    AuditRecord.objects.filter(pk=newest.record_id).delete()
+    with pytest.raises(RuntimeError, match=f"checkpoint {path.name} no longer matches"):
+        _upgrade(django_capture_on_commit_callbacks)
+    assert path.exists() and not PersonalDetail.objects.exists()
+
+
+def test_the_upgrade_refuses_a_forged_checkpoint(world, django_capture_on_commit_callbacks):
+    _old_style_records(world)
+    path, body = write_checkpoint()
+    path.write_text(json.dumps({**body, "records": 2}))
+    with pytest.raises(RuntimeError, match="not genuine"):
+        _upgrade(django_capture_on_commit_callbacks)
