@@ -76,15 +76,29 @@ class EmailRun:
 
 
 def claim(delivery_ids: list[int], statuses=(EmailStatus.PENDING,)) -> list[Delivery]:
-    """Mark unsent deliveries as being sent by this task and return them."""
+    """Mark unsent deliveries as being sent by this task and return them.
+
+    One whose agent has left (or whose account ended, or has no address) since it was
+    created is settled as "no address" instead: nobody is emailed who can no longer
+    read the notice, and the dispatch still finishes."""
     now = timezone.now()
     # A claim older than this belongs to a worker that died mid-send.
     stale = now - timedelta(seconds=settings.NOTICE_EMAIL_CLAIM_STALE_SECONDS)
-    claimable = Delivery.objects.unscoped().filter(pk__in=delivery_ids)
-    claimable.filter(
-        Q(email_status__in=statuses)
-        | Q(email_status=EmailStatus.SENDING, email_claimed_at__lt=stale)
-    ).update(email_status=EmailStatus.SENDING, email_claimed_at=now)
+    claimable = (
+        Delivery.objects.unscoped()
+        .filter(pk__in=delivery_ids)
+        .filter(
+            Q(email_status__in=statuses)
+            | Q(email_status=EmailStatus.SENDING, email_claimed_at__lt=stale)
+        )
+    )
+    reachable = Q(agent__status=AgentProfile.Status.ACTIVE, agent__user__is_active=True) & ~Q(
+        agent__user__email=""
+    )
+    claimable.exclude(reachable).update(
+        email_status=EmailStatus.NONE, email_claimed_at=None, email_error=""
+    )
+    claimable.update(email_status=EmailStatus.SENDING, email_claimed_at=now)
     return list(
         Delivery.objects.unscoped()
         .filter(pk__in=delivery_ids, email_status=EmailStatus.SENDING, email_claimed_at=now)
@@ -131,9 +145,11 @@ def send_delivery_emails(delivery_ids: list[int], kind: str = "notice") -> Email
         _release([d for d in deliveries if d.email_status == EmailStatus.SENDING], str(error))
         raise TemporaryEmailFailure(str(error)) from error
     finally:
-        marks.flush()
-        DeliveryAttempt.objects.bulk_create(attempts)
-        mail.close()
+        try:
+            marks.flush()
+            DeliveryAttempt.objects.bulk_create(attempts)
+        finally:
+            mail.close()
     return run
 
 
@@ -154,14 +170,16 @@ class _Marks:
 
     def flush(self) -> None:
         now = timezone.now()
-        for (status, error), ids in self.pending.items():
+        while self.pending:
+            # Taken off before its UPDATE: a failing statement is never repeated by a
+            # later flush (which would count an attempt twice).
+            (status, error), ids = self.pending.popitem()
             Delivery.objects.unscoped().filter(pk__in=ids).update(
                 email_status=status,
                 email_attempts=F("email_attempts") + 1,
                 emailed_at=now if status == EmailStatus.SENT else None,
                 email_error=error,
             )
-        self.pending = {}
 
 
 def _release(deliveries, error):

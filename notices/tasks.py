@@ -139,6 +139,11 @@ def _maybe_finish(dispatch):
         .values_list("audience_size", flat=True)
         .first()
     )
+    if size is not None and delivered < size:
+        # Agents who left while the fan-out ran got no delivery (``create_deliveries``):
+        # the audience is who is still in it.
+        notice = ChangeNoticePage.objects.filter(pk=dispatch.version.notice_id).first()
+        size = audience_agents(notice).count() if notice is not None else delivered
     if size is not None and delivered >= size:
         _finish(dispatch, audience_size=size)
 

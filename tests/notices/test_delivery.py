@@ -9,8 +9,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from notices.audience import audience_agents
 from notices.delivery import TemporaryEmailFailure, create_deliveries, send_delivery_emails
-from notices.models import Delivery, DeliveryAttempt, EmailStatus
+from notices.models import Delivery, DeliveryAttempt, EmailStatus, NoticeDispatch
+from notices.tasks import deliver_chunk
 from notices.versions import current_material_version
 from tests.factories import make_agent
 
@@ -61,8 +63,9 @@ def test_sent_marks_are_written_a_batch_at_a_time(world, flaky, settings):
     with CaptureQueriesContext(connection) as captured:
         run = send_delivery_emails(ids)
     assert (run.sent, run.failed, len(mail.outbox)) == (120, 0, 120)
-    # One claim, then one mark per 50 emails: 50, 50, 20.
-    assert delivery_updates(captured) == 1 + 3
+    # The claim (settling those no longer reachable, then claiming the rest), then one
+    # mark per 50 emails: 50, 50, 20.
+    assert delivery_updates(captured) == 2 + 3
     sent = Delivery.objects.unscoped().filter(pk__in=ids)
     assert set(sent.values_list("email_status", "email_attempts")) == {(EmailStatus.SENT, 1)}
     assert not sent.filter(emailed_at__isnull=True).exists()
@@ -110,3 +113,38 @@ def test_agents_who_left_while_the_chunk_waited_get_no_delivery(world):
     version = current_material_version(publish_notice(teams=[world.team_a1]))
     assert create_deliveries(version, [agent.pk for agent in agents]) == 1
     assert list(Delivery.objects.unscoped().values_list("agent_id", flat=True)) == [agents[2].pk]
+
+
+def test_an_agent_who_left_after_the_delivery_was_made_is_not_emailed(world, flaky):
+    ids, agents = chunk_of(world, 3)
+    agents[0].status = "left"
+    agents[0].save()
+    agents[1].user.is_active = False
+    agents[1].user.save()
+    run = send_delivery_emails(ids)
+    assert run.sent == 1 and [m.to for m in mail.outbox] == [[agents[2].user.email]]
+    statuses = dict(
+        Delivery.objects.unscoped().filter(pk__in=ids).values_list("agent_id", "email_status")
+    )
+    assert statuses == {
+        agents[0].pk: EmailStatus.NONE,
+        agents[1].pk: EmailStatus.NONE,
+        agents[2].pk: EmailStatus.SENT,
+    }
+
+
+def test_a_fan_out_finishes_when_an_agent_left_while_it_ran(world, flaky):
+    agents = [make_agent(world.team_a1) for _ in range(3)]
+    notice = publish_notice(teams=[world.team_a1])
+    dispatch = NoticeDispatch.objects.get(version__notice=notice)
+    audience = list(audience_agents(notice).values_list("pk", flat=True))
+    NoticeDispatch.objects.filter(pk=dispatch.pk).update(
+        status=NoticeDispatch.Status.FANNED_OUT, audience_size=len(audience)
+    )
+    agents[0].status = "left"
+    agents[0].save()
+    deliver_chunk(dispatch.pk, audience)
+    dispatch.refresh_from_db()
+    assert dispatch.status == NoticeDispatch.Status.DONE
+    assert dispatch.audience_size == len(audience) - 1
+    assert len(mail.outbox) == len(audience) - 1
