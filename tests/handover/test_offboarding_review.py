@@ -387,3 +387,29 @@ def test_cancelling_speaks_korean_by_default(world):
     assert "종료 취소" in client.get(PAGE).content.decode()
     url = reverse("handover_offboarding_cancel", args=[world.vendor_a.pk])
     assert "협력사 종료 취소" in client.get(url).content.decode()
+
+
+# --- 4. Two managers deciding at once (PostgreSQL: test_offboarding_concurrency) --------
+
+
+def test_a_row_made_by_someone_else_meanwhile_is_a_reason_not_a_500(world, english, monkeypatch):
+    """What code that skipped the vendor's lock would meet: a unique violation, said."""
+    original = offboarding.check
+
+    def someone_else_first(current, **kw):
+        VendorOffboarding.objects.create(
+            vendor=world.vendor_a, accounts_end_on=periods.today() + timedelta(days=3)
+        )
+        return original(current, **kw)
+
+    monkeypatch.setattr(offboarding, "check", someone_else_first)
+    with pytest.raises(ValidationError) as refused:
+        offboarding.schedule(
+            world.vendor_a,
+            accounts_end_on=periods.today() + timedelta(days=9),
+            retention_days=30,
+            decided_by=world.client_manager,
+        )
+    assert "at the same time" in refused.value.messages[0]
+    # Rolled back whole (here with the stand-in for the other manager's row).
+    assert not VendorOffboarding.objects.exists()
