@@ -55,7 +55,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import formats, timezone
@@ -100,8 +100,14 @@ def offboarding_of(vendor) -> VendorOffboarding | None:
 def lock_vendor(vendor_id):
     """The vendor's row, locked for this transaction: the one lock that records exports,
     the erasure, deciding and cancelling an off-boarding all take first (never after the
-    off-boarding row), so each sees what the other committed."""
-    return Vendor.objects.unscoped().select_for_update().get(pk=vendor_id)
+    off-boarding row), so each sees what the other committed. ``FOR NO KEY UPDATE``
+    where the database has it: rows that merely point at the vendor (a team, a roster
+    import) are still inserted meanwhile."""
+    return (
+        Vendor.objects.unscoped()
+        .select_for_update(no_key=connection.features.has_select_for_no_key_update)
+        .get(pk=vendor_id)
+    )
 
 
 def personal_data_erased(vendor_id) -> bool:
