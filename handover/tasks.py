@@ -1,5 +1,8 @@
 """The records export a client manager starts in the admin, run by a worker. It takes
-the export's id; run twice, the second run finds it done and does nothing. And beat's
+the export's id; run twice, the second run finds it done and does nothing. It starts
+and finishes holding the vendor's lock (``offboarding.lock_vendor``), as the erasure of
+the vendor's personal data does: a vendor erased before it starts is not exported, and
+an archive finished after the erasure went on without it is deleted. And beat's
 hourly off-boarding of vendors (``offboarding``), which does each step once however
 often it runs."""
 

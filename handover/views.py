@@ -1,6 +1,8 @@
 """Client managers' "Records hand-over" page in the admin: start an export of a vendor's
 records, follow its progress, download the archive. Vendor-side people never enter the
-admin; these views refuse them again, and client staff who are not client managers."""
+admin; these views refuse them again, and client staff who are not client managers.
+A vendor whose people's personal data was erased (off-boarding) is no longer exported.
+"""
 
 from django import forms
 from django.contrib import messages

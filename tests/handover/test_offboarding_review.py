@@ -384,7 +384,18 @@ def test_cancelling_speaks_korean_by_default(world):
         vendor=world.vendor_a, accounts_end_on=periods.today() + timedelta(days=5)
     )
     client = _client(world.client_manager, language=None)
-    assert "종료 취소" in client.get(PAGE).content.decode()
+    page = client.get(PAGE).content.decode()
+    assert "종료 취소" in page
+    assert "로그인 실패 기록" in page and "관리자 변경 이력 속 이름" in page, "what is erased"
+    confirm = client.post(
+        PAGE,
+        {
+            "vendor": world.vendor_b.pk,
+            "accounts_end_on": periods.today().isoformat(),
+            "retention_days": 30,
+        },
+    ).content.decode()
+    assert "로그인 실패 기록" in confirm
     url = reverse("handover_offboarding_cancel", args=[world.vendor_a.pk])
     assert "협력사 종료 취소" in client.get(url).content.decode()
 
