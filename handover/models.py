@@ -124,8 +124,12 @@ class VendorOffboarding(models.Model):
 
     @property
     def erase_on(self):
-        """The day beat erases the personal data of the vendor's people."""
-        return self.accounts_end_on + timedelta(days=self.retention_days)
+        """The day beat erases the personal data of the vendor's people; None for a row
+        saved past the checks whose day would be beyond any calendar."""
+        try:
+            return self.accounts_end_on + timedelta(days=self.retention_days)
+        except OverflowError:
+            return None
 
     @property
     def accounts_ended(self) -> bool:

@@ -15,18 +15,31 @@ each step once:
    alerts and digests go to active people only, so nothing more reaches them.
 2. **Personal data is erased** (``erase_personal_data``), ``retention_days`` after that
    day. What is erased: each person's account name, name and email address (the
-   account becomes ``erased-<user id>``, with no usable password), their employee
-   number (``erased-<profile id>``) and skills, their failed sign-ins, the vendor's
-   roster imports, the files of its records hand-over archives (the rows stay, with
-   their SHA-256, as proof of what was handed over), and the personal details kept
-   beside each of their audit records (employee number, IP address, browser:
-   ``portal.audit.chain.forget``, which appends a chained record of the erasure).
-   What is kept, as the client's records, now pointing at pseudonymised people:
-   acknowledgements, sign-offs, decisions, training results, feedback, KPI actuals and
-   review notes, teams, and the ledger, which still verifies (its records hold keyed
-   commitments to the personal details, not the details themselves). A records export
-   of the vendor under way holds the erasure back to the next run: its archive, written
-   from the data as it was, is erased with the rest.
+   account becomes ``erased~<user id>``, a name neither a roster, which names accounts
+   ``<vendor code>-<employee number>``, nor a sign-up can produce; no usable password),
+   their Wagtail profile (and avatar), their employee number (``erased-<profile id>``)
+   and skills, their failed sign-ins (and any whose account name starts with the
+   vendor's roster prefix ``<code>-``), the email errors kept with the vendor's notice
+   deliveries and delivery attempts (an SMTP refusal can quote the address), the labels
+   and data of Wagtail's history entries about their profiles and accounts (which name
+   them: each becomes ``erased-<object id>``), the vendor's roster imports, the files of
+   its records hand-over archives (the rows stay, with their SHA-256, as proof of what
+   was handed over), and the personal details kept beside each of their audit records
+   (employee number, IP address, browser: ``portal.audit.chain.forget``, which appends
+   a chained record of the erasure). What is kept, as the client's records, now
+   pointing at pseudonymised people: acknowledgements, sign-offs, decisions, training
+   results, feedback, KPI actuals and review notes, teams, and the ledger, which still
+   verifies (its records hold keyed commitments to the personal details, not the details
+   themselves).
+
+Records exports and the erasure take one lock, the vendor's row (``lock_vendor``): an
+export is created, starts and finishes holding it, the erasure checks for exports
+holding it. A records export of the vendor under way holds the erasure back to the next
+run (its archive, written from the data as it was, is erased with the rest); an export
+of a vendor already erased is refused; one that finds at its end that the vendor was
+erased meanwhile (it ran past the broker's redelivery window) deletes its archive and
+fails. Deciding and cancelling take the same lock first, so two managers deciding the
+first off-boarding of a vendor at once are served one after the other.
 
 Once the accounts have ended their day no longer moves; once personal data is erased
 nothing about the off-boarding changes.
@@ -36,17 +49,21 @@ import logging
 import shutil
 from datetime import timedelta
 
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models.functions import Cast, Concat
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from wagtail.models import ModelLogEntry
+from wagtail.users.models import UserProfile
 
-from notices.models import VendorWebhook
+from notices.models import Delivery, DeliveryAttempt, VendorWebhook
 from portal import periods
 from portal.accounts.sessions import sign_out_everywhere
 from portal.audit import chain
@@ -60,8 +77,15 @@ logger = logging.getLogger(__name__)
 #: Ten years: longer than any retention a contract or the law asks of contact records,
 #: and far from the last date a calendar can hold.
 MAX_RETENTION_DAYS = 3653
-#: What an erased account and employee number are called, before their row's id.
+#: What an erased employee number (and the label of a history entry about an erased
+#: person) is called, before their row's id.
 ERASED = "erased-"
+#: What an erased account is called, before its id. A roster names accounts
+#: ``<vendor code>-<employee number>`` (``username_for``), and a vendor code is letters,
+#: digits, ``-`` and ``_`` only (``code_validator``): a name with ``~`` before its first
+#: ``-`` (here: no ``-`` at all) is one no roster can produce, nor Django's username
+#: validator accept, so it never collides with a real account's.
+ERASED_ACCOUNT = "erased~"
 #: Usernames per query when their failed sign-ins are deleted.
 SLICE = 1000
 #: Seconds after which a records export still under way is taken for abandoned, when the
@@ -71,6 +95,42 @@ ABANDONED = 6 * 60 * 60
 
 def offboarding_of(vendor) -> VendorOffboarding | None:
     return VendorOffboarding.objects.unscoped().filter(vendor=vendor).first()
+
+
+def lock_vendor(vendor_id):
+    """The vendor's row, locked for this transaction: the one lock that records exports,
+    the erasure, deciding and cancelling an off-boarding all take first (never after the
+    off-boarding row), so each sees what the other committed. ``FOR NO KEY UPDATE``
+    where the database has it: rows that merely point at the vendor (a team, a roster
+    import) are still inserted meanwhile."""
+    return (
+        Vendor.objects.unscoped()
+        .select_for_update(no_key=connection.features.has_select_for_no_key_update)
+        .get(pk=vendor_id)
+    )
+
+
+def personal_data_erased(vendor_id) -> bool:
+    """The personal data of the vendor's people has been erased: nothing may be exported
+    from it any more. Read under ``lock_vendor`` to be sure of it."""
+    return (
+        VendorOffboarding.objects.unscoped()
+        .filter(vendor_id=vendor_id, personal_data_erased_at__isnull=False)
+        .exists()
+    )
+
+
+def latest_end_on(today):
+    """The last day accounts may be set to end: ten years from today."""
+    return today + timedelta(days=MAX_RETENTION_DAYS)
+
+
+def erase_on(accounts_end_on, retention_days):
+    """The day personal data is erased, or None when it is beyond any calendar."""
+    try:
+        return accounts_end_on + timedelta(days=retention_days)
+    except OverflowError:
+        return None
 
 
 def check(current, *, accounts_end_on, retention_days, today) -> dict[str, str]:
@@ -96,6 +156,10 @@ def check(current, *, accounts_end_on, retention_days, today) -> dict[str, str]:
         problems["accounts_end_on"] = _(
             "Accounts cannot end on a day that has passed: choose today (%(today)s) or later."
         ) % {"today": day(today)}
+    elif accounts_end_on > latest_end_on(today):
+        problems["accounts_end_on"] = _(
+            "Accounts can end at most ten years from today: choose %(date)s or earlier."
+        ) % {"date": day(latest_end_on(today))}
     if retention_days < 0:
         problems["retention_days"] = _("The retention is a number of days, 0 or more.")
     elif retention_days > MAX_RETENTION_DAYS:
@@ -103,12 +167,18 @@ def check(current, *, accounts_end_on, retention_days, today) -> dict[str, str]:
             "The retention can be at most %(days)d days (ten years)."
         ) % {"days": MAX_RETENTION_DAYS}
     elif "accounts_end_on" not in problems:
-        erase_on = accounts_end_on + timedelta(days=retention_days)
-        if erase_on < today:
+        erase_day = erase_on(accounts_end_on, retention_days)
+        if erase_day is None:
+            # Only an end day decided before the ten-year limit could get here.
+            problems["retention_days"] = _(
+                "With this retention personal data would be erased after the last day a "
+                "calendar holds: choose fewer days."
+            )
+        elif erase_day < today:
             problems["retention_days"] = _(
                 "With this retention personal data would be erased on %(date)s, which has "
                 "passed: choose at least %(days)d days."
-            ) % {"date": day(erase_on), "days": (today - accounts_end_on).days}
+            ) % {"date": day(erase_day), "days": (today - accounts_end_on).days}
     return problems
 
 
@@ -118,6 +188,9 @@ def schedule(vendor, *, accounts_end_on, retention_days, decided_by, today=None)
     nothing when that cannot be. The caller has checked that ``decided_by`` may."""
     today = today or periods.today()
     with transaction.atomic():
+        # The vendor first: two managers deciding its first off-boarding at once are
+        # served one after the other, the second changing what the first decided.
+        lock_vendor(vendor.pk)
         # Locked: beat cannot end the accounts between the check and the change.
         current = (
             VendorOffboarding.objects.unscoped().select_for_update().filter(vendor=vendor).first()
@@ -132,8 +205,48 @@ def schedule(vendor, *, accounts_end_on, retention_days, decided_by, today=None)
         offboarding.retention_days = retention_days
         offboarding.decided_by = decided_by
         offboarding.decided_at = timezone.now()
-        offboarding.save()
+        try:
+            with transaction.atomic():
+                offboarding.save()
+        except IntegrityError:
+            # Only code that skipped the lock could get here.
+            raise ValidationError(
+                _(
+                    "Someone else decided this vendor's off-boarding at the same time: "
+                    "look at it again before changing it."
+                )
+            ) from None
     return offboarding
+
+
+def cancel_refused(current) -> str | None:
+    """Why ``current`` (a vendor's off-boarding, or None) cannot be cancelled; None when
+    it can."""
+    if current is None:
+        return _("This vendor's off-boarding is not scheduled.")
+    if current.accounts_ended:
+        return _(
+            "The accounts of this vendor's people ended on %(date)s: its off-boarding can "
+            "no longer be cancelled."
+        ) % {"date": formats.date_format(current.accounts_end_on)}
+    return None
+
+
+def cancel(vendor) -> None:
+    """Cancel ``vendor``'s off-boarding before its accounts have ended: the row goes, and
+    nothing of it happens. Raises ``ValidationError`` and changes nothing once they have
+    ended, or when there is none. The caller has checked who may."""
+    with transaction.atomic():
+        # Locked: beat cannot end the accounts between the check and the deletion.
+        lock_vendor(vendor.pk)
+        current = (
+            VendorOffboarding.objects.unscoped().select_for_update().filter(vendor=vendor).first()
+        )
+        refused = cancel_refused(current)
+        if refused:
+            raise ValidationError(refused)
+        current.delete()
+    logger.info("off-boarding of vendor %s cancelled", vendor.pk)
 
 
 def offboard_vendors(today=None) -> dict[str, int]:
@@ -151,7 +264,8 @@ def offboard_vendors(today=None) -> dict[str, int]:
     # the same on every database.
     ended = rows.filter(accounts_ended_at__isnull=False)
     for pk, end_on, days in list(ended.values_list("pk", "accounts_end_on", "retention_days")):
-        if end_on + timedelta(days=days) <= today:
+        erase_day = erase_on(end_on, days)
+        if erase_day is not None and erase_day <= today:
             done["erased"] += _step(erase_personal_data, pk, today)
     return done
 
@@ -166,7 +280,17 @@ def _step(step, offboarding_id, today) -> int:
 
 def _claim(offboarding_id, **still):
     """The off-boarding row, locked for this transaction, if it is still in the state
-    ``still`` describes; None when another run holds it or has done the step."""
+    ``still`` describes; None when another run holds it or has done the step. The
+    vendor's row is locked first (``lock_vendor``), as everywhere."""
+    vendor_id = (
+        VendorOffboarding.objects.unscoped()
+        .filter(pk=offboarding_id)
+        .values_list("vendor_id", flat=True)
+        .first()
+    )
+    if vendor_id is None:
+        return None
+    lock_vendor(vendor_id)
     return (
         VendorOffboarding.objects.unscoped()
         .select_for_update(skip_locked=True)
@@ -223,11 +347,21 @@ def erase_personal_data(offboarding_id: int, today=None) -> bool:
         people = AgentProfile.objects.unscoped().filter(vendor_id=vendor_id)
         agent_ids = list(people.values_list("pk", flat=True))
         users = _people(vendor_id)
+        user_ids = list(users.values_list("pk", flat=True))
         usernames = list(users.values_list("username", flat=True))
-        for start in range(0, len(usernames), SLICE):
-            AccessAttempt.objects.filter(username__in=usernames[start : start + SLICE]).delete()
+        _forget_failed_sign_ins(vendor_code, usernames)
+        _forget_history(AgentProfile, agent_ids)
+        _forget_history(get_user_model(), user_ids)
+        avatars = _forget_user_profiles(user_ids)
+        # An SMTP refusal may quote the address it refused.
+        Delivery.objects.unscoped().filter(agent__vendor_id=vendor_id).exclude(
+            email_error=""
+        ).update(email_error="")
+        DeliveryAttempt.objects.unscoped().filter(delivery__agent__vendor_id=vendor_id).exclude(
+            detail=""
+        ).update(detail="")
         users.update(
-            username=_erased_name(),
+            username=_erased_name(ERASED_ACCOUNT),
             name="",
             first_name="",
             last_name="",
@@ -252,6 +386,11 @@ def erase_personal_data(offboarding_id: int, today=None) -> bool:
         # for the next run to erase with the rest.
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
+        for storage, name in avatars:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("off-boarding %s: an avatar was not deleted", offboarding_id)
     logger.info(
         "off-boarding %s: personal data of %s people erased (%s audit records' details)",
         offboarding_id,
@@ -279,8 +418,62 @@ def _people(vendor_id):
     return get_user_model().objects.filter(agent_profile__vendor_id=vendor_id)
 
 
-def _erased_name():
-    """``erased-<the row's id>``: unique as the names it replaces were, and saying why."""
+def _forget_failed_sign_ins(vendor_code, usernames):
+    """Failed sign-ins (and axes' sign-in logs) to the people's accounts, whatever the
+    case typed, and to any account name the vendor's roster would give
+    (``<code>-…``), except those of another vendor whose code begins with ``<code>-``."""
+    prefix = f"{vendor_code}-".lower()
+    others = [
+        f"{code}-".lower()
+        for code in Vendor.objects.unscoped()
+        .filter(code__istartswith=prefix)
+        .values_list("code", flat=True)
+    ]
+    by_prefix = Q(username__istartswith=prefix)
+    for other in others:
+        by_prefix &= ~Q(username__istartswith=other)
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(by_prefix).delete()
+        lowered = sorted({name.lower() for name in usernames})
+        for start in range(0, len(lowered), SLICE):
+            model.objects.annotate(lowered=Lower("username")).filter(
+                lowered__in=lowered[start : start + SLICE]
+            ).delete()
+
+
+def _forget_history(model, ids):
+    """Wagtail's history entries about these rows name them (``str()`` of the row, e.g.
+    "name (employee number)") and may hold more in their data: pseudonymised, the
+    entries themselves (who did what, when) kept."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    keys = [str(pk) for pk in ids]
+    for start in range(0, len(keys), SLICE):
+        ModelLogEntry.objects.filter(
+            content_type=content_type, object_id__in=keys[start : start + SLICE]
+        ).update(
+            label=Concat(models.Value(ERASED), "object_id", output_field=models.TextField()),
+            data={},
+        )
+
+
+def _forget_user_profiles(user_ids) -> list:
+    """Deletes the people's Wagtail profiles; returns their avatars' (storage, name), for
+    the caller to delete once nothing can roll back."""
+    avatars = []
+    storage = UserProfile._meta.get_field("avatar").storage
+    for start in range(0, len(user_ids), SLICE):
+        profiles = UserProfile.objects.filter(user_id__in=user_ids[start : start + SLICE])
+        avatars += [
+            (storage, name)
+            for name in profiles.exclude(avatar="").values_list("avatar", flat=True)
+            if name
+        ]
+        profiles.delete()
+    return avatars
+
+
+def _erased_name(prefix=ERASED):
+    """``<prefix><the row's id>``: unique as the names it replaces were, and saying why."""
     return Concat(
-        models.Value(ERASED), Cast("pk", models.CharField()), output_field=models.CharField()
+        models.Value(prefix), Cast("pk", models.CharField()), output_field=models.CharField()
     )

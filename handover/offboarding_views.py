@@ -5,15 +5,13 @@ happen and asks to confirm; only the confirmed form changes anything. Vendor-sid
 never enter the admin; these views refuse them again, and client staff who may not
 off-board."""
 
-from datetime import timedelta
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.widgets import AdminDateInput
@@ -115,7 +113,8 @@ def _initial(request) -> dict:
 def _confirmation(request, form):
     vendor = form.cleaned_data["vendor"]
     data = form.cleaned_data
-    erase_on = data["accounts_end_on"] + timedelta(days=data["retention_days"])
+    # The form checked that this day is within the calendar.
+    erase_on = offboarding.erase_on(data["accounts_end_on"], data["retention_days"])
     confirm = OffboardingForm(
         initial={**data, "confirmed": True},
         user=request.user,
@@ -172,6 +171,36 @@ def _decide(request, form):
         },
     )
     return redirect("handover_offboarding")
+
+
+def cancel(request, vendor_id):
+    """Cancel a vendor's off-boarding before its accounts have ended: a GET asks to
+    confirm, the POST deletes it, and nothing of it happens."""
+    _offboarders_only(request)
+    vendor = get_object_or_404(Vendor.objects.for_user(request.user), pk=vendor_id)
+    if request.method == "POST":
+        try:
+            offboarding.cancel(vendor)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("handover_offboarding")
+        messages.success(
+            request,
+            _("%(vendor)s: the off-boarding is cancelled; nothing of it will happen.")
+            % {"vendor": vendor.name},
+        )
+        return redirect("handover_offboarding")
+    current = offboarding.offboarding_of(vendor)
+    refused = offboarding.cancel_refused(current)
+    if refused:
+        messages.error(request, refused)
+        return redirect("handover_offboarding")
+    return render(
+        request,
+        "handover/admin/offboarding_cancel.html",
+        {"vendor": vendor, "current": current},
+    )
 
 
 def _vendor_states(user) -> list[dict]:

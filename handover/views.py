@@ -1,6 +1,8 @@
 """Client managers' "Records hand-over" page in the admin: start an export of a vendor's
 records, follow its progress, download the archive. Vendor-side people never enter the
-admin; these views refuse them again, and client staff who are not client managers."""
+admin; these views refuse them again, and client staff who are not client managers.
+A vendor whose people's personal data was erased (off-boarding) is no longer exported.
+"""
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +18,7 @@ from portal.organisation.models import Vendor
 from portal.queueing import queue
 from portal.staff import is_client_staff
 
+from . import offboarding
 from .models import RecordsExport
 from .tasks import export_records
 
@@ -44,10 +47,26 @@ def exports(request):
     _client_managers_only(request)
     form = ExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        export = RecordsExport.objects.create(
-            vendor=form.cleaned_data["vendor"], requested_by=request.user
-        )
-        transaction.on_commit(lambda: _hand_to_worker(export.pk))
+        vendor = form.cleaned_data["vendor"]
+        with transaction.atomic():
+            # The lock the erasure takes: an export is either seen by it (and holds it
+            # back) or sees that it happened.
+            offboarding.lock_vendor(vendor.pk)
+            if offboarding.personal_data_erased(vendor.pk):
+                export = None
+            else:
+                export = RecordsExport.objects.create(vendor=vendor, requested_by=request.user)
+                transaction.on_commit(lambda: _hand_to_worker(export.pk))
+        if export is None:
+            messages.error(
+                request,
+                _(
+                    "The personal data of %(vendor)s's people has been erased (off-boarding): "
+                    "its records can no longer be exported."
+                )
+                % {"vendor": vendor.name},
+            )
+            return redirect("handover_exports")
         messages.success(
             request,
             _("The export of %(vendor)s has started; this page shows its progress.")

@@ -34,7 +34,14 @@ def register_handover_menu_item():
 
 
 register_client_pages(
-    [path("vendor-offboarding/", offboarding_views.offboardings, name="handover_offboarding")],
+    [
+        path("vendor-offboarding/", offboarding_views.offboardings, name="handover_offboarding"),
+        path(
+            "vendor-offboarding/<int:vendor_id>/cancel/",
+            offboarding_views.cancel,
+            name="handover_offboarding_cancel",
+        ),
+    ],
     menu_label=_("Off-boarding"),
     icon="user",
     order=895,

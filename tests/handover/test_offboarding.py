@@ -221,12 +221,12 @@ def test_personal_data_is_erased_when_the_retention_runs_out_not_before(
     assert offboarding.offboard_vendors(today=today) == {"ended": 0, "erased": 1}
     for person in _people_of(world.vendor_a):
         user = person.user
-        assert user.username == f"erased-{user.pk}"
+        assert user.username == f"erased~{user.pk}"
         assert (user.name, user.first_name, user.last_name, user.email) == ("", "", "", "")
         assert not user.has_usable_password() and not user.is_active
         assert person.employee_number == f"erased-{person.pk}"
         assert list(person.skills.names()) == []
-        assert str(user) == f"erased-{user.pk}"
+        assert str(user) == f"erased~{user.pk}"
     assert list(RosterImport.objects.unscoped().values_list("vendor__code", flat=True)) == ["ONC"]
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == [
         world.agent_b1.user.username

@@ -59,7 +59,7 @@ def test_a_pseudonymised_vendor_whose_ledger_still_verifies(world, records, expo
         assert (row.ip_address, row.user_agent) == (None, ""), model
     for person in people_a.select_related("user"):
         assert person.employee_number == f"erased-{person.pk}"
-        assert (person.user.username, person.user.name) == (f"erased-{person.user.pk}", "")
+        assert (person.user.username, person.user.name) == (f"erased~{person.user.pk}", "")
 
     # Vendor B's are intact.
     ack_b = Acknowledgement.objects.unscoped().get(agent=world.agent_b1)
