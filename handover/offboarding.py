@@ -93,6 +93,17 @@ SLICE = 1000
 ABANDONED = 6 * 60 * 60
 
 
+def reactivation_refused(vendor) -> str:
+    """Why ``vendor`` may not be made active again: its accounts ended when it was
+    off-boarded (a roster import would otherwise bring them back); "" otherwise."""
+    off = offboarding_of(vendor)
+    if off is None or off.accounts_ended_at is None:
+        return ""
+    return _(
+        "This vendor was off-boarded: its accounts ended on %(date)s and cannot come back."
+    ) % {"date": formats.date_format(off.accounts_end_on)}
+
+
 def offboarding_of(vendor) -> VendorOffboarding | None:
     return VendorOffboarding.objects.unscoped().filter(vendor=vendor).first()
 

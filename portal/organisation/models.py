@@ -70,6 +70,28 @@ class Vendor(ClusterableModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.pk and self.is_active:
+            was_active = (
+                Vendor.objects.unscoped().filter(pk=self.pk).values_list("is_active", flat=True)
+            )
+            if list(was_active) == [False]:
+                for refusal in (check(self) for check in _reactivation_checks):
+                    if refusal:
+                        raise ValidationError({"is_active": refusal})
+
+
+#: Checks an upper app adds (``refuse_reactivation``): each says why an inactive vendor
+#: may not be made active again (e.g. its accounts ended at its off-boarding), or "".
+_reactivation_checks = []
+
+
+def refuse_reactivation(check) -> None:
+    """``check(vendor) -> str``: a reason an inactive vendor stays inactive, or ""."""
+    if check not in _reactivation_checks:
+        _reactivation_checks.append(check)
+
 
 class TeamQuerySet(ScopedQuerySet):
     def scope_filter(self, scope):

@@ -409,3 +409,19 @@ def test_an_export_left_running_by_a_dead_worker_long_ago_holds_nothing_up(
         created_at=timezone.now() - timedelta(days=1),
     )
     assert offboard_vendors() == {"ended": 1, "erased": 1}
+
+
+def test_an_off_boarded_vendor_cannot_be_made_active_again(world, today):
+    """The Vendor snippet's "active" box would otherwise let a roster import bring the
+    ended accounts back; a vendor merely switched off may be switched on again."""
+    world.vendor_b.is_active = False
+    world.vendor_b.save()
+    world.vendor_b.is_active = True
+    world.vendor_b.full_clean()
+    offboarding.end_accounts(_schedule(world, today).pk, today)
+    vendor = type(world.vendor_a).objects.unscoped().get(pk=world.vendor_a.pk)
+    assert not vendor.is_active
+    vendor.is_active = True
+    with pytest.raises(ValidationError) as refused:
+        vendor.full_clean()
+    assert "종료 처리된 협력사" in str(refused.value.message_dict["is_active"])
