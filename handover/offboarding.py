@@ -199,13 +199,9 @@ def schedule(vendor, *, accounts_end_on, retention_days, decided_by, today=None)
     nothing when that cannot be. The caller has checked that ``decided_by`` may."""
     today = today or periods.today()
     with transaction.atomic():
-        # The vendor first: two managers deciding its first off-boarding at once are
-        # served one after the other, the second changing what the first decided.
-        lock_vendor(vendor.pk)
-        # Locked: beat cannot end the accounts between the check and the change.
-        current = (
-            VendorOffboarding.objects.unscoped().select_for_update().filter(vendor=vendor).first()
-        )
+        # Two managers deciding its first off-boarding at once are served one after
+        # the other, the second changing what the first decided.
+        current = _locked_offboarding(vendor)
         problems = check(
             current, accounts_end_on=accounts_end_on, retention_days=retention_days, today=today
         )
@@ -230,6 +226,13 @@ def schedule(vendor, *, accounts_end_on, retention_days, decided_by, today=None)
     return offboarding
 
 
+def _locked_offboarding(vendor) -> VendorOffboarding | None:
+    """``vendor``'s off-boarding (or None), locked with the vendor (first, as everywhere)
+    for this transaction: beat cannot end the accounts between a check and a change."""
+    lock_vendor(vendor.pk)
+    return VendorOffboarding.objects.unscoped().select_for_update().filter(vendor=vendor).first()
+
+
 def cancel_refused(current) -> str | None:
     """Why ``current`` (a vendor's off-boarding, or None) cannot be cancelled; None when
     it can."""
@@ -248,11 +251,7 @@ def cancel(vendor) -> None:
     nothing of it happens. Raises ``ValidationError`` and changes nothing once they have
     ended, or when there is none. The caller has checked who may."""
     with transaction.atomic():
-        # Locked: beat cannot end the accounts between the check and the deletion.
-        lock_vendor(vendor.pk)
-        current = (
-            VendorOffboarding.objects.unscoped().select_for_update().filter(vendor=vendor).first()
-        )
+        current = _locked_offboarding(vendor)
         refused = cancel_refused(current)
         if refused:
             raise ValidationError(refused)
@@ -443,9 +442,9 @@ def _forget_failed_sign_ins(vendor_code, usernames):
     by_prefix = Q(username__istartswith=prefix)
     for other in others:
         by_prefix &= ~Q(username__istartswith=other)
+    lowered = sorted({name.lower() for name in usernames})
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(by_prefix).delete()
-        lowered = sorted({name.lower() for name in usernames})
         for start in range(0, len(lowered), SLICE):
             model.objects.annotate(lowered=Lower("username")).filter(
                 lowered__in=lowered[start : start + SLICE]
@@ -461,10 +460,7 @@ def _forget_history(model, ids):
     for start in range(0, len(keys), SLICE):
         ModelLogEntry.objects.filter(
             content_type=content_type, object_id__in=keys[start : start + SLICE]
-        ).update(
-            label=Concat(models.Value(ERASED), "object_id", output_field=models.TextField()),
-            data={},
-        )
+        ).update(label=_erased_name(ERASED, "object_id"), data={})
 
 
 def _forget_user_profiles(user_ids) -> list:
@@ -483,8 +479,9 @@ def _forget_user_profiles(user_ids) -> list:
     return avatars
 
 
-def _erased_name(prefix=ERASED):
-    """``<prefix><the row's id>``: unique as the names it replaces were, and saying why."""
+def _erased_name(prefix=ERASED, key="pk"):
+    """``<prefix><the row's id>`` (or another field naming it): unique as the names it
+    replaces were, and saying why."""
     return Concat(
-        models.Value(prefix), Cast("pk", models.CharField()), output_field=models.CharField()
+        models.Value(prefix), Cast(key, models.CharField()), output_field=models.CharField()
     )
