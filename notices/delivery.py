@@ -102,7 +102,9 @@ def claim(delivery_ids: list[int], statuses=(EmailStatus.PENDING,)) -> list[Deli
     return list(
         Delivery.objects.unscoped()
         .filter(pk__in=delivery_ids, email_status=EmailStatus.SENDING, email_claimed_at=now)
-        .select_related("agent__user", "version__notice")
+        .select_related("agent__user")
+        # One version (and notice page) for the whole batch: joined, it was read per row.
+        .prefetch_related("version__notice")
         .order_by("pk")
     )
 
