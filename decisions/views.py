@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -16,6 +15,7 @@ from notices.access import own_profile
 from portal.http import client_ip, see_other
 from portal.listing import ManagerListing
 from portal.organisation.scoping import viewer_scope
+from portal.tabular import local_time_heading
 from portal.visibility import can_see_page
 
 from . import report
@@ -132,7 +132,7 @@ class DecisionReport(ManagerListing):
 
 def export_columns():
     return [
-        (_("Decided at"), lambda d: timezone.localtime(d.decided_at).strftime("%Y-%m-%d %H:%M")),
+        (local_time_heading(_("Decided at")), lambda d: d.decided_at),
         (_("Policy"), lambda d: d.policy.title),
         (_("Policy version"), lambda d: d.policy_revision_id),
         (_("Channel"), lambda d: d.get_channel_display()),

@@ -1,28 +1,39 @@
 """CSV and XLSX exports: a notice's status per agent, and the acknowledgement audit. Each
 is ``portal.tabular.agent_table``: who the agent is, then these columns."""
 
-from datetime import UTC
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.tabular import agent_table, respond, yes_no  # noqa: F401 - views export through it
+from portal.tabular import (  # noqa: F401 - views export through it
+    agent_table,
+    local_time_heading,
+    respond,
+    yes_no,
+)
 
 from .models import Acknowledgement
 
 
-def status_columns() -> list[tuple]:
-    """Of deliveries ``with_acknowledgements``."""
+def status_columns(past_due: bool) -> list[tuple]:
+    """Of deliveries ``with_acknowledgements``: the columns of the status page, and when
+    each thing happened. ``past_due``: the notice's acknowledge-by has passed."""
     return [
-        (_("Delivered at"), lambda delivery: _local(delivery.created_at)),
+        (local_time_heading(_("Delivered at")), lambda delivery: delivery.created_at),
         (_("Email"), lambda delivery: delivery.get_email_status_display()),
-        (_("Read at"), lambda delivery: _local(delivery.read_at)),
+        (local_time_heading(_("Read at")), lambda delivery: delivery.read_at),
+        (_("Status"), lambda delivery: status_label(delivery, past_due)),
         (
-            _("Acknowledged at"),
-            lambda delivery: _local(delivery.ack.acknowledged_at) if delivery.ack else "",
+            local_time_heading(_("Acknowledged at")),
+            lambda delivery: delivery.ack.acknowledged_at if delivery.ack else None,
         ),
         (_("On time"), lambda delivery: yes_no(delivery.ack.on_time) if delivery.ack else ""),
     ]
+
+
+def status_label(delivery, past_due: bool) -> str:
+    """What the status page's badge says of a delivery."""
+    if delivery.ack:
+        return _("Acknowledged")
+    return _("Overdue") if past_due else _("Waiting")
 
 
 def with_acknowledgements(deliveries: list, version) -> list:
@@ -46,10 +57,7 @@ def audit_table(acknowledgements):
             (_("Version"), lambda ack: ack.version.number),
             (_("Revision"), lambda ack: ack.revision_id),
             (_("Content hash (SHA-256)"), lambda ack: ack.content_hash),
-            (
-                _("Acknowledged at (UTC)"),
-                lambda ack: ack.acknowledged_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            ),
+            (local_time_heading(_("Acknowledged at")), lambda ack: ack.acknowledged_at),
             (_("On time"), lambda ack: yes_no(ack.on_time)),
             (_("IP address"), lambda ack: ack.ip_address or ""),
             (_("Browser"), lambda ack: ack.user_agent),
@@ -69,9 +77,3 @@ def audit_rows(acknowledgements):
         "version",
         "audit_record__personal",
     ).order_by("acknowledged_at", "pk")
-
-
-def _local(value):
-    if value is None:
-        return ""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

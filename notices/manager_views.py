@@ -121,10 +121,11 @@ class NoticeStatus(ManagerListing):
             .order_by("agent__vendor__name", "agent__team__name", "agent__user__name")
         )
         self.version = version
+        self.past_due = past_due
         return exports.with_acknowledgements(deliveries, version)
 
     def get_export_columns(self):
-        return exports.status_columns()
+        return exports.status_columns(self.past_due)
 
     def get_export_filename(self):
         return f"notice-{self.notice.pk}-v{self.version.number}-status"

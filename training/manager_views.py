@@ -81,11 +81,8 @@ class Readiness(ManagerListing):
         return self.filters.shown(with_outstanding_notices(readiness_of(agents)))
 
     def get_export_columns(self):
-        def go_live(item):
-            return item.agent.go_live_date.isoformat() if item.agent.go_live_date else ""
-
         return [
-            (_("Go-live date"), go_live),
+            (_("Go-live date"), lambda item: item.agent.go_live_date),
             (_("Ready"), lambda item: yes_no(item.ready)),
             (_("Progress (%)"), lambda item: item.percent),
             (_("Courses passed"), lambda item: f"{item.courses_passed}/{len(item.courses)}"),

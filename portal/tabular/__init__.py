@@ -1,6 +1,12 @@
 """Tables managers download: the same header and rows as CSV (UTF-8 with a BOM, so Excel
 reads Korean) or XLSX (openpyxl, write-only).
 
+Moments and days are given as ``datetime`` and ``date`` values, never as text: XLSX gets
+real date cells (sortable, filterable, usable in formulas) and CSV one fixed format, both
+in the portal's time zone, which ``local_time_heading`` names in the column's heading.
+An XLSX sheet opens with its header frozen, an auto-filter on it and columns as wide as
+what they hold.
+
 Every export goes through ``respond``, and every text cell through ``inert``: a roster
 name or a browser string such as ``=HYPERLINK(...)`` must reach a client manager's
 spreadsheet as text, never as a formula (OWASP's CSV-injection guidance).
@@ -8,14 +14,21 @@ spreadsheet as text, never as a formula (OWASP's CSV-injection guidance).
 
 import csv
 import io
+import unicodedata
+from datetime import date, datetime
+from itertools import islice
 from operator import attrgetter
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import register_converter
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -24,6 +37,12 @@ CONTENT_TYPES = {
 
 #: A text cell starting with one of these is read as a formula (or DDE) by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MOMENT_FORMAT = "%Y-%m-%d %H:%M:%S"
+DAY_FORMAT = "%Y-%m-%d"
+XLSX_FORMATS = {datetime: "yyyy-mm-dd hh:mm:ss", date: "yyyy-mm-dd"}
+#: Column widths are measured on the header and this many rows (the rest are streamed).
+WIDTH_SAMPLE_ROWS = 500
+MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
 def inert(value):
@@ -32,6 +51,19 @@ def inert(value):
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def local_time_heading(label) -> str:
+    """A heading for moments in the portal's time zone, saying which zone that is."""
+    return _("%(label)s (%(zone)s)") % {"label": label, "zone": settings.TIME_ZONE}
+
+
+def local_moment(value: datetime | None) -> datetime | None:
+    """``value`` in the portal's time zone, without the zone (spreadsheets keep none; the
+    heading states it)."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None)
 
 
 def agent_columns() -> list[str]:
@@ -79,14 +111,59 @@ def respond(header, rows, filename: str, fmt: str, sheet_title: str = "export"):
 def _xlsx_bytes(header, rows, sheet_title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
-    for row in (header, *rows):
+    rows = iter(rows)
+    # A write-only sheet takes its widths before its first row: measured on a sample.
+    sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
+    for number, width in enumerate(column_widths(header, sample), start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    heading_cells = []
+    for heading in header:
+        cell = _xlsx_cell(sheet, str(heading))
+        cell.font = bold
+        heading_cells.append(cell)
+    sheet.append(heading_cells)
+    count = 0
+    for row in _chain(sample, rows):
         sheet.append([_xlsx_cell(sheet, value) for value in row])
+        count += 1
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def _chain(sample, rows):
+    yield from sample
+    yield from rows
+
+
+def column_widths(header, sample) -> list[int]:
+    """Widths (in characters; Hangul counts two) that fit each column's header and the
+    sampled cells, within ``MIN_WIDTH`` and ``MAX_WIDTH``."""
+    widths = [_display_width(str(heading)) for heading in header]
+    for row in sample:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], _display_width(str(_csv_text(value))))
+    return [min(MAX_WIDTH, max(MIN_WIDTH, width + 2)) for width in widths]
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _xlsx_cell(sheet, value):
+    if isinstance(value, datetime):
+        value = local_moment(value) if timezone.is_aware(value) else value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_FORMATS[datetime]
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_FORMATS[date]
+        return cell
     if not isinstance(value, str):
         return value
     return inert_cell(WriteOnlyCell(sheet, value=printable(value)))
@@ -131,9 +208,20 @@ class _Echo:
 def _csv_lines(header, rows):
     writer = csv.writer(_Echo())
     # A BOM so that Excel opens Korean text as UTF-8.
-    yield "\ufeff" + writer.writerow([inert(value) for value in header])
+    yield "\ufeff" + writer.writerow([inert(str(value)) for value in header])
     for row in rows:
-        yield writer.writerow([inert(value) for value in row])
+        yield writer.writerow([inert(_csv_text(value)) for value in row])
+
+
+def _csv_text(value):
+    """A moment or a day in the one format CSV cells use; other values as they are."""
+    if isinstance(value, datetime):
+        return (local_moment(value) if timezone.is_aware(value) else value).strftime(MOMENT_FORMAT)
+    if isinstance(value, date):
+        return value.strftime(DAY_FORMAT)
+    if value is None:
+        return ""
+    return value
 
 
 class ExportFormat:

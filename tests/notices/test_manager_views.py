@@ -149,6 +149,25 @@ def test_csv_and_xlsx_exports(client, world, notice):
     assert sheet.max_row == 1 + 3
 
 
+def test_the_status_export_has_the_pages_columns_as_real_moments(client, world, notice):
+    """The page's status column, each moment a date cell in the zone its heading names."""
+    client.force_login(world.manager_a.user)
+    response = client.get(reverse("notices:manage_export", args=[notice.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    timed = [i for i, heading in enumerate(header) if "(Asia/Seoul)" in heading]
+    assert len(timed) == 3  # delivered, read, acknowledged
+    delivered = sheet.cell(row=2, column=timed[0] + 1)
+    assert delivered.is_date
+    status = header.index("상태") if "상태" in header else header.index("Status")
+    assert {row[status].value for row in sheet.iter_rows(min_row=2)} == {
+        "확인",
+        "기한 지남",
+    }  # due an hour ago
+
+
 def test_audit_exports_per_notice_and_per_agent(client, world, notice):
     client.force_login(world.client_manager)
     response = client.get(reverse("notices:manage_audit", args=[notice.pk, "csv"]))
