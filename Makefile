@@ -1,5 +1,7 @@
 # The two commands: `make demo` runs the portal with demo data; `make test` runs every check.
 PYTHON ?= python3
+# The demo's port: `make demo PORT=8100` (email links follow it unless PORTAL_BASE_URL is set).
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -9,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 demo: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py run_portal
+	$(BIN)/python manage.py run_portal --port $(PORT)
 
 test: $(INSTALLED) browser
 	$(BIN)/ruff check .

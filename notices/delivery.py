@@ -20,8 +20,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.mail import site_url
 from portal.organisation.models import AgentProfile
@@ -237,11 +239,31 @@ class _Renderer:
                 "portal_name": settings.WAGTAIL_SITE_NAME,
             }
             with translation.override(language):
+                context["asked"] = what_is_asked(notice)
                 subject = render_to_string("notices/email/subject.txt", context).strip()
                 text = render_to_string("notices/email/notice.txt", context)
                 html = render_to_string("notices/email/notice.html", context)
             self._cache[key] = (" ".join(subject.split()), text, html)
         return self._cache[key]
+
+
+def what_is_asked(notice) -> str:
+    """One sentence of what the agent must do and by when, in the active language."""
+    if not notice.acknowledgement_required:
+        return _("Please read it; no confirmation is asked.")
+    count = len(notice.understanding_check)
+    if count:
+        action = ngettext(
+            "read it, answer the one-question check of understanding and confirm",
+            "read it, answer the %(count)d-question check of understanding and confirm",
+            count,
+        ) % {"count": count}
+    else:
+        action = _("read it and confirm")
+    if notice.acknowledge_by:
+        due = formats.date_format(timezone.localtime(notice.acknowledge_by), "Y-m-d H:i")
+        return _("Asked of you: %(action)s by %(due)s.") % {"action": action, "due": due}
+    return _("Asked of you: %(action)s.") % {"action": action}
 
 
 def _message_id(delivery, kind) -> str:

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_float, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str, with_sender_name
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -217,7 +217,12 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
+# The sender agents see in their inbox: a name, not a bare address. An address given
+# without a name gets PORTAL_MAIL_SENDER_NAME (by default the portal's name).
+DEFAULT_FROM_EMAIL = with_sender_name(
+    env_str("DEFAULT_FROM_EMAIL", "portal@localhost"),
+    env_str("PORTAL_MAIL_SENDER_NAME", env_str("PORTAL_SITE_NAME", "상담 지식 포털")),
+)
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Celery: Redis in production; a filesystem transport that needs no server otherwise.

@@ -60,3 +60,16 @@ def env_float(name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from exc
+
+
+def with_sender_name(address: str, name: str) -> str:
+    """``address`` as a sender with a display name: kept as it is if it already has one
+    (``Portal <portal@example.com>``), else ``name`` is put before it."""
+    from email.utils import parseaddr
+
+    shown, bare = parseaddr(address)
+    if shown or not name or not bare:
+        return address
+    # Unencoded: Django encodes the header when it sends (a Korean name included).
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{bare}>'

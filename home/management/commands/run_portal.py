@@ -1,10 +1,12 @@
 """python manage.py run_portal — the web server, a Celery worker and Celery beat together.
 
-Used by ``make demo``. Each child's output is prefixed with its name; Ctrl-C (or
-SIGTERM) stops all three, and if one of them dies the others are stopped too, so the
-demo never runs half-alive (a portal whose notices are never sent).
+Used by ``make demo`` (``make demo PORT=8100`` for another port). Each child's output
+is prefixed with its name; Ctrl-C (or SIGTERM) stops all three, and if one of them dies
+the others are stopped too, so the demo never runs half-alive (a portal whose notices
+are never sent).
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -18,6 +20,16 @@ from django.core.management.base import CommandError
 from portal.organisation.scoping import ScopedCommand
 
 STOP_TIMEOUT = 10
+
+
+def children_environment(environ, host: str, port: int) -> dict:
+    """The environment of web, worker and beat: links in emails (sent by the worker) lead
+    where this portal answers, unless ``PORTAL_BASE_URL`` names the public address."""
+    env = dict(environ)
+    if not env.get("PORTAL_BASE_URL"):
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+        env["PORTAL_BASE_URL"] = f"http://{shown}:{port}"
+    return env
 
 
 class Command(ScopedCommand):
@@ -42,7 +54,8 @@ class Command(ScopedCommand):
                 "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }  # fmt: skip
-        children = {name: self._start(name, command) for name, command in commands.items()}
+        env = children_environment(os.environ, options["host"], options["port"])
+        children = {name: self._start(name, command, env) for name, command in commands.items()}
         stopping = threading.Event()
 
         def request_stop(signum, frame):
@@ -68,9 +81,10 @@ class Command(ScopedCommand):
             )
         self.stdout.write("Stopped.")
 
-    def _start(self, name, command):
+    def _start(self, name, command, env):
         process = subprocess.Popen(  # noqa: S603
             command,
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
