@@ -10,9 +10,9 @@ from django.contrib import messages
 from django.db.models import Count, Exists, Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.charts import day_chart
@@ -26,6 +26,7 @@ from . import exports
 from .filters import NoticeStatusFilter
 from .inbox import acknowledgement_of_delivery, newer_material_version
 from .models import Acknowledgement, ChangeNoticePage, Delivery
+from .reminders import plan_manual_reminders
 from .status import filter_state, manageable_notice, notice_status, scoped_deliveries
 from .tasks import remind_now
 from .versions import current_material_version
@@ -173,15 +174,39 @@ def manage_remind(request, notice_id):
         .filter(acknowledged=False)
         .values_list("pk", flat=True)
     )
-    if ids:
-        remind_now.delay(ids, request.user.pk)
+    if not ids:
+        messages.info(request, _("Everyone has acknowledged: nobody to remind."))
+        return redirect(safe_next(request, request.path.removesuffix("remind/")))
+    plan = plan_manual_reminders(ids)
+    if plan.due:
+        remind_now.delay(plan.due, request.user.pk)
         messages.success(
             request,
-            _("Reminders are on their way to %(n)d agents (at most one an hour each).")
-            % {"n": len(ids)},
+            ngettext(
+                "A reminder is on its way to %(n)d agent.",
+                "Reminders are on their way to %(n)d agents.",
+                len(plan.due),
+            )
+            % {"n": len(plan.due)},
         )
-    else:
-        messages.info(request, _("Everyone has acknowledged: nobody to remind."))
+    if plan.recently_reminded:
+        again = formats.time_format(timezone.localtime(plan.next_allowed_at), "H:i")
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d agent was reminded within the last hour and is not reminded again "
+                "(at most one reminder an hour; next from %(time)s).",
+                "%(n)d agents were reminded within the last hour and are not reminded again "
+                "(at most one reminder an hour; next from %(time)s).",
+                plan.recently_reminded,
+            )
+            % {"n": plan.recently_reminded, "time": again},
+        )
+    if not plan.due and not plan.recently_reminded:
+        messages.info(
+            request,
+            _("Nobody was reminded: the notice no longer waits for confirmation from them."),
+        )
     return redirect(safe_next(request, request.path.removesuffix("remind/")))
 
 

@@ -6,11 +6,12 @@ beats at once, never sends the same thing twice.
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from portal.mail import personal_email, site_url
@@ -20,6 +21,9 @@ from portal.organisation.roles import Role
 from .delivery import send_reminder_emails
 from .inbox import acknowledgement_of_delivery, newer_material_version
 from .models import ChangeNoticePage, Delivery, EscalationDigest, Reminder, in_effect
+
+#: A manager's "remind now" reaches each agent at most this often for a notice.
+MANUAL_REMINDER_INTERVAL = timedelta(hours=1)
 
 
 def open_deliveries(now=None):
@@ -69,11 +73,45 @@ def send_scheduled_reminders(now=None) -> int:
     return send_reminder_emails(ids)
 
 
+@dataclass(frozen=True)
+class ManualReminders:
+    """What a "remind now" on these deliveries would do, said before it is queued."""
+
+    #: Deliveries that will be reminded now.
+    due: list[int]
+    #: How many were already reminded by hand within the hour (the limit spares them).
+    recently_reminded: int
+    #: When the earliest of those may be reminded again.
+    next_allowed_at: datetime | None
+
+
+def plan_manual_reminders(delivery_ids: list[int], now=None) -> ManualReminders:
+    """``delivery_ids``: deliveries the manager's scope was checked against."""
+    now = now or timezone.now()
+    waiting = open_deliveries(now).filter(pk__in=delivery_ids)
+    last_manual = (
+        Reminder.objects.unscoped()
+        .filter(delivery=OuterRef("pk"), kind=Reminder.Kind.MANUAL)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    due, recent = [], []
+    for pk, last in waiting.annotate(last=Subquery(last_manual)).values_list("pk", "last"):
+        if last is not None and last > now - MANUAL_REMINDER_INTERVAL:
+            recent.append(last)
+        else:
+            due.append(pk)
+    next_allowed = min(recent) + MANUAL_REMINDER_INTERVAL if recent else None
+    return ManualReminders(due, len(recent), next_allowed)
+
+
 def send_manual_reminders(delivery_ids: list[int], requested_by_id=None) -> int:
     """A manager's "remind now": once an hour at most per agent and notice."""
     now = timezone.now()
     recent = Reminder.objects.filter(
-        delivery=OuterRef("pk"), kind=Reminder.Kind.MANUAL, sent_at__gt=now - timedelta(hours=1)
+        delivery=OuterRef("pk"),
+        kind=Reminder.Kind.MANUAL,
+        sent_at__gt=now - MANUAL_REMINDER_INTERVAL,
     )
     targets = open_deliveries().filter(pk__in=delivery_ids).exclude(Exists(recent))
     reminders = Reminder.objects.bulk_create(

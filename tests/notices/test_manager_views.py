@@ -193,6 +193,19 @@ def test_remind_now_reaches_only_my_unacknowledged_agents(client, world, notice)
     assert Reminder.objects.filter(kind="manual").count() == 3
 
 
+def test_a_second_remind_now_within_the_hour_says_nobody_was_reminded(client, world, notice):
+    client.force_login(world.manager_a.user)
+    url = reverse("notices:manage_remind", args=[notice.pk])
+    first = [str(m) for m in client.post(url, follow=True).context["messages"]]
+    assert first == ["3명에게 알림을 보내고 있습니다."]
+    mail.outbox.clear()
+    again = [str(m) for m in client.post(url, follow=True).context["messages"]]
+    assert mail.outbox == []
+    assert len(again) == 1
+    assert again[0].startswith("3명은 최근 1시간 안에 알림을 받아 다시 보내지 않습니다")
+    assert Reminder.objects.filter(kind="manual").count() == 3
+
+
 def test_the_inbox_on_the_home_page(client, world, eager_celery):
     later = publish_notice("프로모션 안내", teams=[world.team_a1], due_in=timedelta(days=5))
     overdue = publish_notice("긴급 변경", teams=[world.team_a1], due_in=timedelta(hours=-3))
