@@ -42,6 +42,11 @@ def inbox(agent):
     )
 
 
+def waiting_for_acknowledgement(agent):
+    """The agent's deliveries still asking for their confirmation, most urgent first."""
+    return inbox(agent).filter(acknowledged=False, notice__acknowledgement_required=True)
+
+
 @dataclass
 class OpenCounts:
     to_acknowledge: int = 0
@@ -50,12 +55,7 @@ class OpenCounts:
 
 def open_counts(agent) -> OpenCounts:
     now = timezone.now()
-    waiting = [
-        delivery.notice.acknowledge_by
-        for delivery in inbox(agent).filter(
-            acknowledged=False, notice__acknowledgement_required=True
-        )
-    ]
+    waiting = [delivery.notice.acknowledge_by for delivery in waiting_for_acknowledgement(agent)]
     return OpenCounts(
         to_acknowledge=len(waiting), overdue=sum(1 for due in waiting if due and due < now)
     )

@@ -24,8 +24,8 @@ from .acknowledging import (
     closed_for_acknowledgement,
 )
 from .changes import announced_changes
-from .inbox import inbox, is_overdue
-from .models import Acknowledgement, Delivery
+from .inbox import inbox, is_overdue, waiting_for_acknowledgement
+from .models import Acknowledgement, ChangeNoticePage, Delivery
 from .versions import current_versions, published_notice
 
 
@@ -184,10 +184,20 @@ def acknowledged_view(request, notice_id):
     )
     if acknowledgement is None:
         raise Http404
+    # What to read next: the agent's most urgent notice still waiting, and how many wait.
+    waiting = list(
+        waiting_for_acknowledgement(acknowledgement.agent_id).values_list("notice_id", flat=True)
+    )
+    next_notice = ChangeNoticePage.objects.filter(pk=waiting[0]).first() if waiting else None
     return TemplateResponse(
         request,
         "notices/acknowledged.html",
-        {"acknowledgement": acknowledgement, "notice": acknowledgement.notice},
+        {
+            "acknowledgement": acknowledgement,
+            "notice": acknowledgement.notice,
+            "next_notice": next_notice,
+            "still_waiting": len(waiting),
+        },
     )
 
 

@@ -1,5 +1,7 @@
 """Acknowledging: once per agent and version, with proof, never changed afterwards."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -276,8 +278,9 @@ def test_the_confirmation_page_shows_what_was_attested(client, world, django_ass
     url = reverse("notices:acknowledged", args=[notice.pk])
     client.get(url)  # warm up: session (saved at most once a minute), site root paths
     # Session, user, scope (groups, profile), the acknowledgement with its notice,
-    # versions and audit record, and the header's admin link (is the user vendor-side?).
-    with django_assert_num_queries(6):
+    # versions and audit record, the header's admin link (is the user vendor-side?), and
+    # the notices still waiting for the agent (none).
+    with django_assert_num_queries(7):
         response = client.get(url)
     body = response.content.decode()
     assert "확인 완료" in body
@@ -290,6 +293,26 @@ def test_the_confirmation_page_shows_what_was_attested(client, world, django_ass
     assert 'href="/"' in body
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Confirmed" in english and "Version 1" in english
+
+
+def test_the_confirmation_page_leads_to_the_next_notice_waiting(
+    client, world, eager_celery, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        later = publish_notice("다음 달 프로모션", teams=[world.team_a1], due_in=timedelta(days=9))
+        sooner = publish_notice("배송 지연 안내", teams=[world.team_a1], due_in=timedelta(days=2))
+        done = publish_notice("환불 정책 변경", teams=[world.team_a1])
+    ack(done, world.agent_a1)
+    client.force_login(world.agent_a1.user)
+    body = client.get(reverse("notices:acknowledged", args=[done.pk])).content.decode()
+    assert "확인을 기다리는 공지가 2건 더 있습니다." in body
+    assert f'href="{sooner.url}" data-testid="next-notice-link"' in body  # the sooner due
+    assert "다음 공지: 배송 지연 안내" in body
+    ack(sooner, world.agent_a1)
+    ack(later, world.agent_a1)
+    body = client.get(reverse("notices:acknowledged", args=[later.pk])).content.decode()
+    assert "확인이 필요한 공지를 모두 확인했습니다." in body
+    assert "next-notice-link" not in body
 
 
 def test_the_confirmation_page_is_only_the_agents_own(client, world):
