@@ -216,9 +216,14 @@ class CourseProgress(models.Model):
 
     @property
     def percent(self) -> int:
-        steps = self.lessons_total + 1  # the quiz, or the final step of finishing
-        done = self.lessons_done + (1 if self.quiz_passed else 0)
-        return min(100, round(100 * done / steps)) if steps else 0
+        """Lessons done, and the quiz passed if the course has one, as a share of all
+        (what the course page's label counts)."""
+        quiz = 1 if self.course.has_quiz else 0
+        steps = self.lessons_total + quiz
+        done = self.lessons_done + (1 if quiz and self.quiz_passed else 0)
+        if not steps:
+            return 100 if self.quiz_passed else 0
+        return min(100, round(100 * done / steps))
 
 
 class LessonCompletion(models.Model):

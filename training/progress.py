@@ -45,7 +45,10 @@ def quiz_passed(course, agent, version: CourseVersion) -> bool:
 
 
 def progress_of(course, agent) -> CourseProgress | None:
-    return CourseProgress.objects.unscoped().filter(agent=agent, course=course).first()
+    progress = CourseProgress.objects.unscoped().filter(agent=agent, course=course).first()
+    if progress is not None:
+        progress.course = course  # its percent asks whether the course has a quiz
+    return progress
 
 
 def refresh(course, agent, version: CourseVersion | None = None, last_lesson_id=None):

@@ -2,11 +2,13 @@ from django.urls import path
 
 import portal.tabular  # noqa: F401 - registers <export:fmt>
 
-from . import manager_views
+from . import manager_views, views
 
 app_name = "training"
 
 urlpatterns = [
+    # Not "": the training section itself may live at /training/ (the demo's does).
+    path("go/", views.training_home, name="home"),
     path("readiness/", manager_views.readiness_page, name="readiness"),
     path(
         "readiness/export.<export:fmt>",

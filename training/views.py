@@ -15,7 +15,7 @@ from portal.visibility import live_pages
 
 from . import progress as progress_module
 from .audience import audiences, channels_of, is_for
-from .models import CoursePage, CourseProgress, QuizAttempt
+from .models import CoursePage, CourseProgress, QuizAttempt, TrainingIndexPage
 from .quiz import AttemptRefused, open_attempt, quiz_state, review, shown_questions, submit
 from .readiness import agent_readiness
 from .versions import changed_in, latest_version
@@ -30,6 +30,17 @@ def _own_profile(user):
         .select_related("user", "vendor", "team")
         .first()
     )
+
+
+def training_home(request):
+    """The header's "Training" link: the site's training section, wherever a publisher
+    put it (its page, not this view, decides who may read it)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    section = live_pages(TrainingIndexPage.objects.all()).order_by("path").first()
+    if section is None:
+        raise Http404
+    return redirect(section.url)
 
 
 def serve_training_index(page, request):
@@ -54,6 +65,8 @@ def serve_training_index(page, request):
         own_channels = channels_of([profile.pk]).get(profile.pk, set())
         statuses = {s.course.course_id: s for s in readiness.courses}
         for course in courses:
+            if course.pk in progress:
+                progress[course.pk].course = course  # for its percent, without a query
             if course_audiences[course.pk].includes(
                 profile.vendor_id, profile.team_id, own_channels
             ):

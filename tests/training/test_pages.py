@@ -84,3 +84,35 @@ def test_a_course_agents_took_is_kept_when_deleted_in_the_admin(client, world):
     response = client.post(reverse("wagtailadmin_pages:delete", args=[course.pk]))
     assert response.status_code == 302
     assert CoursePage.objects.filter(pk=course.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_course_page_counts_the_quiz_as_the_label_says(client, world):
+    from training import progress
+
+    quiz_course = publish_course("퀴즈 있는 교육", lessons=4)
+    plain = publish_course("읽기만 하는 교육", lessons=2, questions=[])
+    for block in list(quiz_course.lessons)[:2]:
+        progress.complete_lesson(quiz_course, world.agent_a1, block.id)
+    progress.complete_lesson(plain, world.agent_a1, plain.lessons[0].id)
+    client.force_login(world.agent_a1.user)
+
+    body = client.get(quiz_course.url).content.decode()
+    # Two of four lessons and the quiz still to pass: two of five steps.
+    assert "4개 차시 중 2개 · 퀴즈 남음 · 40%" in body
+    assert 'aria-valuenow="40"' in body
+    body = client.get(plain.url).content.decode()
+    assert "2개 차시 중 1개 · 50%" in body  # no quiz: the lessons are every step
+
+
+@pytest.mark.django_db
+def test_the_header_leads_to_training(client, world):
+    section = publish_course().get_parent()
+    client.force_login(world.agent_a1.user)
+    home = client.get("/").content.decode()
+    go = reverse("training:home")
+    assert f'href="{go}">교육</a>' in home
+    response = client.get(go)
+    assert response.status_code == 302 and response["Location"] == section.url
+    client.logout()
+    assert client.get(go)["Location"].startswith(reverse("login"))
