@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from portal.charts import day_chart
 from portal.http import client_ip, safe_next
@@ -133,8 +134,10 @@ def _chart(scope, agents, go_live_dates, total, ready):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_off_agent(request, agent_id):
+    """GET: what signing off attests, asked before it is done (it cannot be undone);
+    POST: the sign-off."""
     scope = viewer_scope(request.user)
     if scope.reach not in (Reach.VENDOR, Reach.TEAM):
         raise PermissionDenied
@@ -147,6 +150,20 @@ def sign_off_agent(request, agent_id):
     if agent is None:
         raise Http404
     readiness = agent_readiness(agent)
+    if request.method != "POST":
+        return TemplateResponse(
+            request,
+            "training/sign_off_confirm.html",
+            {
+                "agent": agent,
+                "readiness": readiness,
+                "can_sign": readiness.sign_off_required
+                and not readiness.signed_off
+                and readiness.training_done
+                and readiness.notices_done,
+                "back": resolve_url(safe_next(request, "training:readiness")),
+            },
+        )
     try:
         _row, created = sign_off(
             readiness,

@@ -212,13 +212,24 @@ def test_a_team_lead_signs_off_from_the_view(client, world, course):
     world.vendor_a.save()
     pass_course(course, world.agent_a1)
     client.force_login(world.lead_a1.user)
-    response = client.post(reverse("training:sign_off", args=[world.agent_a1.pk]), follow=True)
+    readiness = client.get(reverse("training:readiness")).content.decode()
+    sign = reverse("training:sign_off", args=[world.agent_a1.pk])
+    assert f'href="{sign}?next=' in readiness  # a link to the question, not a form
+    # Asked first: what it attests, that it cannot be undone; nothing recorded yet.
+    asked = client.get(sign, {"next": "/training/readiness/?team=1"}).content.decode()
+    assert "업무 투입을 승인하시겠습니까?" in asked and "되돌릴 수 없습니다" in asked
+    assert 'name="next" value="/training/readiness/?team=1"' in asked
+    assert 'data-testid="sign-off-confirmed"' in asked
+    assert not SignOff.objects.exists()
+    response = client.post(sign, follow=True)
     assert response.status_code == 200
     record = SignOff.objects.get()
     assert record.signed_by == world.lead_a1.user
     assert response.context["totals"]["ready"] == 1
     # Not yet done: refused with a message, nothing recorded.
     client.force_login(world.manager_a.user)
+    asked = client.get(reverse("training:sign_off", args=[world.agent_a2.pk])).content.decode()
+    assert 'data-testid="sign-off-unavailable"' in asked and "sign-off-confirmed" not in asked
     response = client.post(reverse("training:sign_off", args=[world.agent_a2.pk]), follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert SignOff.objects.count() == 1
