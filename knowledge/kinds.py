@@ -32,5 +32,11 @@ SEARCHED_KINDS = ["policy", "article", "notice", "course", "vision"]
 KNOWLEDGE_KINDS = ["policy", "article", "vision", "section"]
 
 
+def is_searched(page) -> bool:
+    """Is ``page`` (or a page of this class) one of the kinds agents search?"""
+    page_class = page if isinstance(page, type) else type(page)
+    return issubclass(page_class, tuple(KINDS.values()))
+
+
 def kind_of(page) -> str:
     return next((kind for kind, model in KINDS.items() if isinstance(page, model)), "page")

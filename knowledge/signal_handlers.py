@@ -10,7 +10,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from portal.queueing import queue
 
 from .editorial import ensure_editorial_workflow
-from .kinds import KINDS
+from .kinds import KINDS, is_searched
 from .models import KnowledgePage
 from .ranking import uses_elasticsearch
 from .tasks import sync_search_documents
@@ -50,36 +50,30 @@ def sync_after_commit(page_ids) -> None:
     transaction.on_commit(hand_over)
 
 
-def _searched(instance) -> bool:
-    return isinstance(instance, tuple(KINDS.values()))
-
-
 # Audiences are not in the documents (``knowledge.elastic.query`` reads them when
 # searching), so changing one needs nothing here.
 @receiver(page_published, dispatch_uid="knowledge.elastic_on_publish")
 def elastic_on_publish(sender, instance, **kwargs):
-    if _searched(instance):
+    if is_searched(instance):
         sync_after_commit([instance.pk])
 
 
 @receiver(page_unpublished, dispatch_uid="knowledge.elastic_on_unpublish")
 def elastic_on_unpublish(sender, instance, **kwargs):
-    if _searched(instance):
+    if is_searched(instance):
         sync_after_commit([instance.pk])
 
 
 @receiver(pre_delete, dispatch_uid="knowledge.elastic_on_delete")
 def elastic_on_delete(sender, instance, **kwargs):
-    if isinstance(instance, Page) and issubclass(
-        instance.specific_class or Page, tuple(KINDS.values())
-    ):
+    if isinstance(instance, Page) and is_searched(instance.specific_class or Page):
         sync_after_commit([instance.pk])
 
 
 @receiver(post_page_move, dispatch_uid="knowledge.elastic_on_move")
 def elastic_on_move(sender, instance, **kwargs):
-    """A move changes the tree path of the page and everything below it, which decides
-    whose audiences apply to them."""
+    """A move (or a reorder among siblings) changes the tree path of the page and
+    everything below it, which decides whose audiences apply to them."""
     if uses_elasticsearch():
         moved = Page.objects.descendant_of(instance, inclusive=True).type(*KINDS.values())
         sync_after_commit(moved.values_list("pk", flat=True))

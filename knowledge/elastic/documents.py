@@ -98,10 +98,6 @@ def shown_until(page) -> datetime | None:
     return min(ends) if ends else None
 
 
-def is_searchable(page) -> bool:
-    return callable(getattr(page, "search_text", None))
-
-
 def document_of(page) -> PageDocument:
     """The document of ``page`` (a specific, searchable page), its id the page's."""
     text = page.search_text()

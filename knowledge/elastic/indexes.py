@@ -21,9 +21,9 @@ from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import bulk
 from wagtail.models import Page
 
-from ..kinds import KINDS
+from ..kinds import KINDS, is_searched
 from ..models import AnswerPolicyPage, KnowledgePage
-from .documents import PageDocument, document_of, is_searchable
+from .documents import PageDocument, document_of
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def sync_pages(page_ids: Iterable[int]) -> dict[str, int]:
     pages = {page.pk: page for page in Page.objects.filter(pk__in=page_ids).specific()}
     for pk in page_ids:
         page = pages.get(pk)
-        if page is not None and page.live and is_searchable(page):
+        if page is not None and page.live and is_searched(page):
             source = document_of(page).to_dict()
             for index in targets:
                 es.index(index=index, id=str(pk), document=source)

@@ -3,6 +3,7 @@
 
 import elasticsearch
 import pytest
+from django.core.management import CommandError, call_command
 from wagtail.models import Page
 
 from knowledge.elastic import indexes
@@ -206,3 +207,26 @@ def test_temporary_failures_are_tried_again_and_permanent_ones_are_not(
     # Eagerly, Celery runs the retries at once (a worker waits 5 s, 10 s, ... up to 600 s).
     result = sync_search_documents.apply(args=[[1]])
     assert (result.state, len(tries)) == ("FAILURE", attempts)
+
+
+def test_the_command_switches_and_says_which_index_serves(fake_es, knowledge, capsys):
+    call_command("search_reindex")
+    (serving,) = fake_es.behind("portal")
+    assert f"{serving} serves searches" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("setup", "options", "message"),
+    [
+        ("unset", {}, "ELASTICSEARCH_URL is not set"),
+        ("fake", {"keep": -1}, "--keep must be 0 or more"),
+        ("down", {}, "Elasticsearch at http://fake-elasticsearch:9200: "),
+    ],
+)
+def test_the_command_refuses_with_a_clear_message(fake_es, settings, setup, options, message):
+    if setup == "unset":
+        settings.ELASTICSEARCH_URL = ""
+    fake_es.down = setup == "down"
+    with pytest.raises(CommandError, match=message):
+        call_command("search_reindex", **options)
+    assert fake_es.indexes == {}
