@@ -1,13 +1,20 @@
 """Ranked pages for a search: the one place that says which engine ranks.
 
-Today that is the portal's own BM25F index (``searchindex``), the same on SQLite and
-PostgreSQL; an Elasticsearch backend can take its place here without callers noticing.
+The portal's own BM25F index (``searchindex``), the same on SQLite and PostgreSQL; or,
+when ``ELASTICSEARCH_URL`` is set, Elasticsearch with nori (``knowledge.elastic``), which
+then answers the whole search (ranking, counts, facets and passages) and the portal's
+own index stands in whenever it cannot answer.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from searchindex.indexing import index_terms
 from searchindex.ranking import Question, holding, rank
+
+
+def uses_elasticsearch() -> bool:
+    return bool(settings.ELASTICSEARCH_URL)
 
 
 def question(query: str) -> Question:

@@ -9,10 +9,16 @@ in the database, notices and courses by their rules in ``portal.visibility``. Ea
 says its kind, and the results count their kinds (the facet) before a kind is chosen.
 
 Ranked pages come from ``knowledge.ranking`` (BM25F over the portal's own index, the
-same on every database). This module sits above the notices and training apps: it
-reads their pages, they never import it.
+same on every database), or from Elasticsearch when it is configured
+(``knowledge.elastic``): then the ranking, the counts per kind, the facets (tags,
+products, channels) and the highlighted passages are its answer, and a search it cannot
+answer (down, slow, no index yet) is ranked by the portal's own index as before. This
+module sits above the notices and training apps: it reads their pages, they never
+import it.
 """
 
+import logging
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,36 +30,25 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from elasticsearch import ApiError, TransportError
+from taggit.models import Tag
 from wagtail.models import Page
 
 from notices.models import ChangeNoticePage, in_effect
+from portal.organisation.models import Channel
 from portal.visibility import visible_page_ids
 from searchindex.korean import terms
 from training.models import CoursePage
 
-from .models import AnswerPolicyPage, ArticlePage, KnowledgeIndexPage, KnowledgePage, VisionPage
-from .ranking import pages_holding, question, ranked_pages
+from .elastic import indexes as elastic_indexes
+from .elastic.query import answer_of, search_request
+from .kinds import KIND_LABELS, KINDS, SEARCHED_KINDS, kind_of
+from .models import AnswerPolicyPage, KnowledgePage, Product, VisionPage
+from .ranking import pages_holding, question, ranked_pages, uses_elasticsearch
 from .visibility import visible_pages
 
-#: Every kind of hit, in the order the facet lists them.
-KINDS = {
-    "policy": AnswerPolicyPage,
-    "article": ArticlePage,
-    "notice": ChangeNoticePage,
-    "course": CoursePage,
-    "vision": VisionPage,
-    "section": KnowledgeIndexPage,
-}
-KIND_LABELS = {
-    "policy": _("Answer policy"),
-    "article": _("Article"),
-    "notice": _("Notice"),
-    "course": _("Training"),
-    "vision": _("Vision"),
-    "section": _("Section"),
-}
-# Sections only when asked for: their short titles would outrank the content itself.
-SEARCHED_KINDS = ["policy", "article", "notice", "course", "vision"]
+logger = logging.getLogger(__name__)
+
 PER_PAGE = 10
 #: How many of the best matches can be paged through; nobody reads past a few pages
 #: mid-call. Each search ranks only as deep as the page it shows (and one more, to know
@@ -95,6 +90,25 @@ class Facet:
 
 
 @dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class FacetGroup:
+    """Matches by tag, product or channel (Elasticsearch's aggregations)."""
+
+    name: str
+    label: str
+    values: list[FacetValue]
+
+
+FACET_LABELS = {"tags": _("Tags"), "products": _("Products"), "channels": _("Channels")}
+
+
+@dataclass
 class SearchResults:
     query: str
     hits: list[SearchHit] = field(default_factory=list)
@@ -105,6 +119,8 @@ class SearchResults:
     facets: list[Facet] = field(default_factory=list)
     #: False: there are more than ``total`` matches (and pages), ranked when asked for.
     complete: bool = True
+    #: Matches by tag, product and channel, when the engine counts them (Elasticsearch).
+    facet_groups: list[FacetGroup] = field(default_factory=list)
 
     @property
     def total_all_kinds(self) -> int:
@@ -116,10 +132,6 @@ class SearchResults:
         return all(facet.complete for facet in self.facets if facet.kind in SEARCHED_KINDS)
 
 
-def kind_of(page) -> str:
-    return next((kind for kind, model in KINDS.items() if isinstance(page, model)), "page")
-
-
 def search_knowledge(
     user, query: str, *, kind: str = "", tag: str = "", page: int = 1, per_page: int = PER_PAGE
 ) -> SearchResults:
@@ -128,6 +140,15 @@ def search_knowledge(
     query_terms = terms(query)
     if not query_terms and not tag:
         return results
+    if uses_elasticsearch():
+        try:
+            return _search_elasticsearch(
+                user, results, query_terms, kind=kind, tag=tag, page=page, per_page=per_page
+            )
+        except (TransportError, ApiError) as error:
+            # Down, slow or without an index yet: the agent on the line still gets an
+            # answer, from the portal's own index, which publishing keeps in step too.
+            logger.warning("Elasticsearch did not answer (%s); the portal's index ranks", error)
 
     kinds = SEARCHED_KINDS + (["section"] if kind == "section" else [])
     models = [KINDS[k] for k in kinds]
@@ -171,6 +192,70 @@ def search_knowledge(
     results.num_pages = paginator.num_pages
     results.hits = _hits([pk for pk, _kind in current], query_terms)
     return results
+
+
+def _search_elasticsearch(
+    user, results: SearchResults, query_terms, *, kind, tag, page, per_page
+) -> SearchResults:
+    """``search_knowledge`` answered by Elasticsearch: one request per search (two when
+    ``page`` is past the last, which then shows the last, as the paginator does)."""
+    readable = set() if tag else _readable_notices_and_courses(user)
+    es, index, now = elastic_indexes.client(), elastic_indexes.alias(), timezone.now()
+
+    def ask(page_number):
+        request = search_request(
+            index,
+            user,
+            results.query if query_terms else "",
+            readable=readable,
+            now=now,
+            kind=kind,
+            tag=tag,
+            page=page_number,
+            per_page=per_page,
+        )
+        return answer_of(es.search(index=index, body=request.to_dict()).body)
+
+    page = max(1, page)
+    answer = ask(page)
+    num_pages = max(1, math.ceil(answer.total / per_page))
+    if page > num_pages:
+        page = num_pages
+        answer = ask(page)
+    kinds = SEARCHED_KINDS + (["section"] if kind == "section" else [])
+    results.facets = [
+        Facet(k, answer.kinds.get(k, 0)) for k in kinds if answer.kinds.get(k) or k == kind
+    ]
+    results.facet_groups = _facet_groups(answer.facets)
+    results.total = answer.total
+    results.page_number = page
+    results.num_pages = num_pages
+    passages = {pk: passage for pk, _kind, passage in answer.hits}
+    results.hits = _hits([pk for pk, _kind, _passage in answer.hits], query_terms, passages)
+    return results
+
+
+def _facet_groups(facets: dict[str, list[tuple[str, int]]]) -> list[FacetGroup]:
+    """The facets with their values' names: one query per facet that has values."""
+    names = {
+        "tags": lambda values: dict(
+            Tag.objects.filter(slug__in=values).values_list("slug", "name")
+        ),
+        "products": lambda values: dict(
+            Product.objects.filter(code__in=values).values_list("code", "name")
+        ),
+        "channels": lambda values: dict(
+            Channel.objects.filter(code__in=values).values_list("code", "name")
+        ),
+    }
+    groups = []
+    for name, buckets in facets.items():
+        if not buckets:
+            continue
+        labels = names[name]([value for value, _count in buckets])
+        values = [FacetValue(v, labels.get(v, v), count) for v, count in buckets]
+        groups.append(FacetGroup(name, FACET_LABELS[name], values))
+    return groups
 
 
 def _allowed(user, models, tag: str, readable: set[int]):
@@ -230,23 +315,29 @@ def _kind_of_type(content_type_id: int) -> str:
     return next((kind for kind, kind_model in KINDS.items() if kind_model is model), "page")
 
 
-def _hits(page_ids: list[int], query_terms: list[str]) -> list[SearchHit]:
+def _hits(page_ids: list[int], query_terms: list[str], passages=None) -> list[SearchHit]:
+    """The hits of ``page_ids``, in their order. ``passages``: per page, the passage the
+    engine highlighted (HTML it escaped, with ``<mark>``), used instead of our own."""
     pages = {p.pk: p for p in Page.objects.filter(pk__in=page_ids).specific()}
     # A policy's text includes its scripts: one query for the page, not one per policy.
     policies = [p for p in pages.values() if isinstance(p, AnswerPolicyPage)]
     prefetch_related_objects(policies, "scripts")
-    return [_hit(pages[pk], query_terms) for pk in page_ids if pk in pages]
+    passages = passages or {}
+    return [_hit(pages[pk], query_terms, passages.get(pk)) for pk in page_ids if pk in pages]
 
 
-def _hit(page, query_terms: list[str]) -> SearchHit:
+def _hit(page, query_terms: list[str], passage: str | None = None) -> SearchHit:
     if isinstance(page, CoursePage):
+        # Which lesson opens is decided here, whoever ranked: the engine's passage could
+        # come from any lesson.
         return _course_hit(page, query_terms)
-    return SearchHit(
-        page=page,
-        kind=kind_of(page),
-        snippet=snippet_of(reading_text(page), query_terms),
-        url=page.url,
+    snippet = (
+        # Elasticsearch escaped the text (highlight ``encoder: html``) and added only <mark>.
+        mark_safe(passage)  # noqa: S308
+        if passage
+        else snippet_of(reading_text(page), query_terms)
     )
+    return SearchHit(page=page, kind=kind_of(page), snippet=snippet, url=page.url)
 
 
 def _course_hit(course, query_terms: list[str]) -> SearchHit:

@@ -1,11 +1,14 @@
 """Celery tasks for knowledge. Every task takes ids (or nothing) and can run twice."""
 
+import elasticsearch
 from celery import shared_task
 from django.core.management import call_command
 
 from portal.organisation.scoping import system_scope
 
 from . import verification
+from .elastic import indexes as elastic_indexes
+from .ranking import uses_elasticsearch
 
 
 @shared_task(name="knowledge.publish_scheduled")
@@ -20,3 +23,35 @@ def publish_scheduled() -> None:
 def send_review_reminders() -> int:
     """Tell owners which of their pages are due for review; beat runs it daily."""
     return verification.send_review_reminders()
+
+
+class SearchIndexUnavailable(Exception):
+    """Elasticsearch refused for now (overloaded, restarting): tried again later."""
+
+
+# Connection failures and the server's temporary refusals are retried with backoff; a
+# request it rejects for good (4xx) is not, and the next publish or reindex sets it right.
+@shared_task(
+    name="knowledge.sync_search_documents",
+    acks_late=True,
+    autoretry_for=(
+        elasticsearch.ConnectionError,
+        elasticsearch.ConnectionTimeout,
+        SearchIndexUnavailable,
+    ),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+@system_scope("the search index holds every vendor's pages; readers are filtered when searching")
+def sync_search_documents(page_ids: list[int]) -> dict[str, int]:
+    """Make these pages' Elasticsearch documents what the pages are now (written when
+    live, removed otherwise): safe to run twice, or late."""
+    if not uses_elasticsearch():
+        return {}
+    try:
+        return elastic_indexes.sync_pages(page_ids)
+    except elasticsearch.ApiError as error:
+        if error.meta.status == 429 or error.meta.status >= 500:
+            raise SearchIndexUnavailable(str(error)) from error
+        raise

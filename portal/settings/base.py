@@ -407,18 +407,17 @@ SEARCH_RANKING = {
     "GRAM_WEIGHT": env_float("SEARCH_GRAM_WEIGHT", 0.5),
 }
 
+# With ELASTICSEARCH_URL set, the agents' search runs on Elasticsearch with nori
+# (knowledge.elastic): searches read the alias ELASTICSEARCH_INDEX, and a search not
+# answered within ELASTICSEARCH_TIMEOUT seconds is ranked by the portal's own index.
+ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "portal")
+ELASTICSEARCH_TIMEOUT = env_float("ELASTICSEARCH_TIMEOUT", 2.0)
+# The admin's search stays on the database whatever the agents' search runs on: editors
+# search drafts and snippets, which the agents' index never holds, and a second index
+# family (Wagtail's, without nori) would be one more thing to keep in step.
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
 }
-if ELASTICSEARCH_URL:
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch8",
-            "URLS": [ELASTICSEARCH_URL],
-            "INDEX": env_str("ELASTICSEARCH_INDEX", "portal"),
-            "TIMEOUT": 5,
-        }
-    }
 
 # Content-Security-Policy (django-csp), in every environment so the tests run under it.
 # Scripts come from our own files only: the portal's templates have no inline script or

@@ -56,6 +56,8 @@ def shown(settings) -> dict:
         "email_host": settings.EMAIL_HOST,
         "email_port": getattr(settings, "EMAIL_PORT", global_settings.EMAIL_PORT),
         "search": search["BACKEND"], "search_urls": search.get("URLS", []),
+        "elasticsearch": settings.ELASTICSEARCH_URL,
+        "elasticsearch_index": settings.ELASTICSEARCH_INDEX,
         "proxies": settings.TRUSTED_PROXY_COUNT, "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cool_off": settings.AXES_COOLOFF_TIME.total_seconds(),
     }  # fmt: skip
@@ -106,6 +108,8 @@ DEFAULTS = {
     "email": "django.core.mail.backends.filebased.EmailBackend",
     "email_path": "{var}/mail",
     "search": "wagtail.search.backends.database",
+    "elasticsearch": "",
+    "elasticsearch_index": "portal",
     "proxies": 0,
     "failure_limit": 100,
     "cool_off": 3600,
@@ -134,9 +138,10 @@ DEFAULTS = {
             id="smtp",
         ),
         pytest.param(
-            {"ELASTICSEARCH_URL": "http://elasticsearch:9200"},
-            {"search": "wagtail.search.backends.elasticsearch8"}
-            | {"search_urls": ["http://elasticsearch:9200"]},
+            {"ELASTICSEARCH_URL": "http://elasticsearch:9200", "ELASTICSEARCH_INDEX": "kb"},
+            # The agents' search on Elasticsearch; the admin's stays on the database.
+            {"search": "wagtail.search.backends.database", "search_urls": []}
+            | {"elasticsearch": "http://elasticsearch:9200", "elasticsearch_index": "kb"},
             id="elasticsearch",
         ),
         pytest.param({"TRUSTED_PROXY_COUNT": "1"}, {"proxies": 1}, id="behind-a-proxy"),
