@@ -260,6 +260,30 @@ def _progress_demo_agents(courses):
                 _sign_off_by_lead(agent)
 
 
+def awaiting_sign_off() -> tuple[AgentProfile, AgentProfile] | None:
+    """A demo agent who has done everything but their lead's sign-off, and that lead
+    (the journeys ``load_demo`` prints)."""
+    agents = (
+        AgentProfile.objects.unscoped()
+        .filter(status=AgentProfile.Status.ACTIVE, vendor__go_live_sign_off=True)
+        .filter(user__groups__name=Role.AGENT.value)
+        .exclude(user__groups__name=Role.TEAM_LEAD.value)
+        .select_related("user", "team")
+        .order_by("team_id", "employee_number")
+    )
+    for agent in agents:
+        readiness = agent_readiness(agent)
+        if readiness.training_done and readiness.notices_done and not readiness.signed_off:
+            lead = (
+                AgentProfile.objects.unscoped()
+                .filter(team=agent.team, user__groups__name=Role.TEAM_LEAD.value)
+                .select_related("user")
+                .first()
+            )
+            return (agent, lead) if lead else None
+    return None
+
+
 def _sign_off_by_lead(agent):
     lead = (
         AgentProfile.objects.unscoped()

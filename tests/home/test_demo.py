@@ -25,6 +25,7 @@ from decisions.demo import load_demo_decisions
 from decisions.models import Decision
 from feedback.demo import load_demo_feedback
 from feedback.models import FeedbackItem, Status
+from home.demo_journeys import demo_journeys
 from knowledge.demo import DEMO_FILE, load_demo_knowledge
 from knowledge.evaluation import evaluate, read_questions
 from knowledge.models import AnswerPolicyPage, ArticlePage, VisionPage
@@ -33,10 +34,11 @@ from notices.models import Acknowledgement, Change, ChangeNoticePage, Delivery
 from notices.versions import current_material_version
 from portal.audit.chain import verify_chain, verify_linked_records
 from portal.organisation.models import AgentProfile
+from portal.organisation.roles import Role
 from portal.organisation.scoping import SystemViewer, system_scope
 from training.demo import load_demo_training
 from training.models import CoursePage, QuizAttempt, ReadinessSnapshot, SignOff
-from training.readiness import agents_for_readiness, readiness_of
+from training.readiness import agent_readiness, agents_for_readiness, readiness_of
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +211,26 @@ def test_the_demo_contracts_keep_a_year_of_kpis_and_one_miss_twice_in_a_row(demo
     # Loading told nobody: the alert is beat's to send.
     assert not KpiAlert.objects.exists()
     assert not [m for m in demo.outbox if "[KPI]" in m.subject]
+
+
+def test_the_demo_prints_one_login_per_journey_with_what_to_try(demo):
+    journeys = demo_journeys()
+    assert [journey.who for journey in journeys] == [
+        "agent, a notice changed",
+        "agent, ready",
+        "team lead",
+        "vendor manager",
+        "client publisher",
+        "client manager",
+    ]
+    for journey in journeys:
+        assert f"  {journey.username}" in demo.output and journey.to_try in demo.output
+    ready, lead = (
+        AgentProfile.objects.select_related("user", "team").get(user__username=j.username)
+        for j in journeys[1:3]
+    )
+    readiness = agent_readiness(ready)
+    assert readiness.training_done and readiness.notices_done
+    assert readiness.sign_off_required and not readiness.signed_off
+    assert lead.team == ready.team and lead.user.groups.filter(name=Role.TEAM_LEAD.value).exists()
+    assert "Other accounts:" in demo.output and "onc-manager (vendor manager)" in demo.output

@@ -8,6 +8,7 @@ Safe to run again: what exists already is left as it is. Prints the logins.
 from contracts.demo import load_demo_contracts
 from decisions.demo import load_demo_decisions
 from feedback.demo import load_demo_feedback
+from home.demo_journeys import demo_journeys
 from home.site_tree import ensure_site_tree
 from knowledge.demo import load_demo_knowledge
 from knowledge.editorial import ensure_editorial_workflow
@@ -61,11 +62,18 @@ class Command(ScopedCommand):
             path, body = checkpoint
             self.stdout.write(f"Demo audit trail: {body['records']} records, checkpoint {path}.")
         self.stdout.write(
-            self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ with:")
+            self.style.SUCCESS("Demo data is loaded. Sign in at /accounts/login/ to try:")
         )
-        width = max(len(login.username) for login in logins)
-        for login in logins:
+        journeys = demo_journeys()
+        width = max(len(journey.username) for journey in journeys)
+        for journey in journeys:
             self.stdout.write(
-                f"  {login.username:<{width}}  {login.role:<16} {login.name} · {login.where}"
+                f"  {journey.username:<{width}}  {journey.name} ({journey.who})\n"
+                f"  {'':<{width}}  → {journey.to_try}"
             )
+        shown = {journey.username for journey in journeys}
+        others = ", ".join(
+            f"{login.username} ({login.role})" for login in logins if login.username not in shown
+        )
+        self.stdout.write(f"Other accounts: {others}.")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
