@@ -16,6 +16,10 @@ def ensure_site_tree() -> HomePage:
         Collection.add_root(name="Root")
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is not None:
+        if not site.site_name:
+            # The admin shows a site by its name, else by its hostname ("localhost").
+            site.site_name = settings.WAGTAIL_SITE_NAME
+            site.save(update_fields=["site_name"])
         return site.root_page.specific
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     root = Page.get_first_root_node()
@@ -24,5 +28,11 @@ def ensure_site_tree() -> HomePage:
     home = HomePage.objects.first()
     if home is None:
         home = root.add_child(instance=HomePage(title="홈", slug="home"))
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    Site.objects.create(
+        hostname="localhost",
+        port=80,
+        site_name=settings.WAGTAIL_SITE_NAME,
+        root_page=home,
+        is_default_site=True,
+    )
     return home

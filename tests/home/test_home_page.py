@@ -97,3 +97,18 @@ def test_the_site_tree_is_rebuilt_when_missing_and_left_alone_otherwise():
 def test_the_health_check_answers_without_signing_in(client):
     response = client.get("/healthz")
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+@pytest.mark.django_db
+def test_the_site_is_named_after_the_portal_not_its_hostname(settings):
+    from wagtail.models import Site
+
+    from home.site_tree import ensure_site_tree
+
+    Site.objects.update(site_name="")
+    settings.WAGTAIL_SITE_NAME = "누리마켓 상담 포털"
+    ensure_site_tree()
+    assert Site.objects.get(is_default_site=True).site_name == "누리마켓 상담 포털"
+    Site.objects.update(site_name="고객센터")
+    ensure_site_tree()  # a name chosen in the admin stays
+    assert Site.objects.get(is_default_site=True).site_name == "고객센터"
