@@ -1,0 +1,90 @@
+"""Nothing in the interface is left in the other language: each admin and portal page,
+rendered under Korean, shows none of the English words Wagtail and the portal use for
+their controls, and under English none of the portal's Korean ones.
+
+The lists name interface words, not content: titles and names in the test data are
+Korean on purpose, and are not what this looks for.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.knowledge.builders import policy, section
+from tests.notices.builders import publish_notice
+from tests.training.builders import publish_course
+
+pytestmark = pytest.mark.django_db
+
+#: English a Korean reader met in the admin and the portal before they were translated.
+ENGLISH_UI = [
+    "Just now", "Pages", "Saved", "Set schedule", "No publishing schedule set", "Status",
+    "Filter by", "Loading", "Checks", "Content metrics", "Words", "Reading time",
+    "Readability", "Side panel width", "Issues found", "Page type", "Edited by",
+    "Date updated", "Has child pages", "Show disabled", "Last login", "Access level",
+    "Instances", "Anyone can edit this", "Preview is out of date", "Autosave is paused",
+    "Dashboard", "Search", "Edit", "Delete", "Cancel", "Publish", "Save draft", "Sign out",
+    "Log out", "Settings", "Reports", "Help", "My tasks", "Training", "Menu",
+]  # fmt: skip
+#: The portal's own Korean for its controls, which an English reader must not meet.
+KOREAN_UI = ["내 할 일", "로그아웃", "검색", "메뉴", "공지 확인 현황", "업무 투입 준비 현황"]
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no scripts, styles, templates, tags or attributes."""
+    html = re.sub(r"(?s)<(script|style|template)\b[^>]*>.*?</\1>", " ", html)
+    return " ".join(re.sub(r"(?s)<[^>]+>", " ", html).split())
+
+
+def left_over(text: str, words) -> list[str]:
+    return [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+
+
+@pytest.fixture
+def pages(world):
+    notice = publish_notice(everyone=True)
+    rule = policy(section("결제"), "환불 정책", "환불 요청")
+    course = publish_course()
+    return notice, rule, course
+
+
+def test_the_admin_under_korean_shows_no_english_controls(client, pages):
+    notice, rule, course = pages
+    admin = get_user_model().objects.create_superuser("ko-admin", "ko-admin@example.com", "x")
+    client.force_login(admin)
+    urls = [
+        "/admin/",
+        f"/admin/pages/{notice.get_parent().pk}/",
+        f"/admin/pages/{notice.pk}/edit/",
+        f"/admin/pages/{rule.pk}/edit/",
+        f"/admin/pages/{course.pk}/edit/",
+        f"/admin/pages/add/notices/changenoticepage/{notice.get_parent().pk}/",
+        f"/admin/pages/{notice.pk}/history/",
+        "/admin/users/",
+        "/admin/reports/aging-pages/",
+        "/admin/reports/site-history/",
+        "/admin/workflows/list/",
+        "/admin/vendor-offboarding/",
+    ]
+    found = {}
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="ko")
+        assert response.status_code == 200, url
+        if words := left_over(visible_text(response.content.decode()), ENGLISH_UI):
+            found[url] = words
+    assert found == {}
+
+
+def test_the_portal_speaks_one_language_at_a_time(client, world, pages):
+    notice, rule, course = pages
+    urls = ["/", notice.url, rule.url, course.url, "/knowledge/search/?q=환불"]
+    client.force_login(world.agent_a1.user)
+    for language, words in (("ko", ENGLISH_UI), ("en", KOREAN_UI)):
+        found = {}
+        for url in urls:
+            response = client.get(url, follow=True, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200, url
+            if left := left_over(visible_text(response.content.decode()), words):
+                found[url] = left
+        assert found == {}, language
