@@ -37,6 +37,9 @@ class Worker:
     process: subprocess.Popen
     hostname: str
     log_path: Path
+    #: A queue only this worker consumes (besides the default one), when asked for:
+    #: ``task.apply_async(queue=worker.queue)`` runs the task on this worker.
+    queue: str | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -49,8 +52,15 @@ def celery_worker(name: str = "test", ready_timeout: float = 60, extra_env: dict
 
 
 @contextmanager
-def celery_workers(names: list[str], ready_timeout: float = 60, extra_env: dict | None = None):
-    """One worker per name, started side by side (their start-ups overlap)."""
+def celery_workers(
+    names: list[str],
+    ready_timeout: float = 60,
+    extra_env: dict | None = None,
+    own_queues: bool = False,
+):
+    """One worker per name, started side by side (their start-ups overlap); with
+    ``own_queues``, each also consumes a queue of its own (``Worker.queue``), emptied
+    first."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
@@ -61,18 +71,29 @@ def celery_workers(names: list[str], ready_timeout: float = 60, extra_env: dict 
     try:
         for name in names:
             hostname = f"{name}-{uuid.uuid4().hex[:8]}@localhost"
+            # Named after the worker, not its host name: a test's queues are the same on
+            # every run, so none piles up on the broker.
+            queue = f"tests.{name}" if own_queues else None
             log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115
                 prefix="celery-worker-", suffix=".log", delete=False
             )
             log_files.append(log_file)
             command = [
-                str(CELERY), "-A", "portal", "worker", "--pool=solo", "-n", hostname,
-                "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                str(CELERY), "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
+                "-n", hostname, "-l", "info",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
             ]  # fmt: skip
+            # --concurrency=1: a solo worker runs one task at a time, and so takes one
+            # message at a time (the prefetch is the concurrency, else the CPU count).
+            if queue:
+                from portal.celery import app
+
+                empty_broker(queue)
+                command += ["-Q", f"{app.conf.task_default_queue},{queue}"]
             process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
             )
-            workers.append(Worker(process, hostname, Path(log_file.name)))
+            workers.append(Worker(process, hostname, Path(log_file.name), queue))
         deadline = time.monotonic() + ready_timeout
         for worker in workers:
             while " ready." not in worker.log():
@@ -87,27 +108,30 @@ def celery_workers(names: list[str], ready_timeout: float = 60, extra_env: dict 
             Path(log_file.name).unlink(missing_ok=True)
 
 
-def empty_broker() -> None:
-    """Drop every message a test or an earlier run left in the broker, so a worker runs
-    only what its own test queues (not a chunk of another test's fan-out, whose ids may
-    name rows of this one). The broker is the tests' own: a Redis database, a RabbitMQ
-    vhost or a folder that nothing else uses (``.ci/run``)."""
+def empty_broker(*queues: str) -> None:
+    """Drop every message a test or an earlier run left in the broker (the default
+    queue, or ``queues``), so a worker runs only what its own test queues (not a chunk
+    of another test's fan-out, whose ids may name rows of this one). The broker is the
+    tests' own: a Redis database, a RabbitMQ vhost or a folder that nothing else uses
+    (``.ci/run``)."""
     from portal.celery import app
 
-    app.control.purge()
     with app.connection_for_write() as connection:
         channel = connection.default_channel
+        named = [app.amqp.queues.new_missing(queue) for queue in queues]
+        # Declared first (as the worker will declare it), then emptied.
+        app.amqp.TaskConsumer(channel, queues=named or None).purge()
         if hasattr(channel, "unacked_key"):
             # Redis keeps a dead worker's messages aside and hands them back only after
             # the visibility timeout, possibly in the middle of a later run's test.
             channel.client.delete(channel.unacked_key, channel.unacked_index_key)
 
 
-def stop(*processes: subprocess.Popen, timeout: float = 15) -> None:
+def stop(*processes: subprocess.Popen, timeout: float = 15, how=signal.SIGTERM) -> None:
     """Ask each process to finish (a worker ends its task first), then wait for all."""
     running = [process for process in processes if process.poll() is None]
     for process in running:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(how)
     deadline = time.monotonic() + timeout
     for process in running:
         try:

@@ -406,6 +406,8 @@ ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 # syllables of a word add (they only re-rank pages that match on words). Tuned on KorQuAD 1.0
 # (benchmarks/search_quality.py). After changing K1, B or FIELD_WEIGHTS, run
 # `manage.py rebuild_search_index --impacts-only` (README: "Search ranking").
+#: Web and worker processes load Kiwi's model as they start (``searchindex.korean.preload``).
+PRELOAD_SEARCH_ANALYSIS = True
 SEARCH_RANKING = {
     "K1": env_float("SEARCH_K1", 0.9),
     "B": env_float("SEARCH_B", 0.75),
