@@ -67,13 +67,16 @@ def celery_workers(
         "DATABASE_URL": database_url(),
         **(extra_env or {}),
     }
+    # Named after the worker, not its host name: a test's queues are the same on every
+    # run, so none piles up on the broker.
+    queues = {name: f"tests.{name}" if own_queues else None for name in names}
+    if own_queues:
+        empty_broker(*queues.values())
     workers, log_files = [], []
     try:
         for name in names:
             hostname = f"{name}-{uuid.uuid4().hex[:8]}@localhost"
-            # Named after the worker, not its host name: a test's queues are the same on
-            # every run, so none piles up on the broker.
-            queue = f"tests.{name}" if own_queues else None
+            queue = queues[name]
             log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115
                 prefix="celery-worker-", suffix=".log", delete=False
             )
@@ -88,7 +91,6 @@ def celery_workers(
             if queue:
                 from portal.celery import app
 
-                empty_broker(queue)
                 command += ["-Q", f"{app.conf.task_default_queue},{queue}"]
             process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
@@ -121,7 +123,7 @@ def empty_broker(*queues: str) -> None:
         named = [app.amqp.queues.new_missing(queue) for queue in queues]
         # Declared first (as the worker will declare it), then emptied.
         app.amqp.TaskConsumer(channel, queues=named or None).purge()
-        if hasattr(channel, "unacked_key"):
+        if not queues and hasattr(channel, "unacked_key"):
             # Redis keeps a dead worker's messages aside and hands them back only after
             # the visibility timeout, possibly in the middle of a later run's test.
             channel.client.delete(channel.unacked_key, channel.unacked_index_key)
