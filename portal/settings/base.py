@@ -406,8 +406,6 @@ ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 # syllables of a word add (they only re-rank pages that match on words). Tuned on KorQuAD 1.0
 # (benchmarks/search_quality.py). After changing K1, B or FIELD_WEIGHTS, run
 # `manage.py rebuild_search_index --impacts-only` (README: "Search ranking").
-#: Web and worker processes load Kiwi's model as they start (``searchindex.korean.preload``).
-PRELOAD_SEARCH_ANALYSIS = True
 SEARCH_RANKING = {
     "K1": env_float("SEARCH_K1", 0.9),
     "B": env_float("SEARCH_B", 0.75),
@@ -415,6 +413,8 @@ SEARCH_RANKING = {
     "PHRASE_WEIGHT": env_float("SEARCH_PHRASE_WEIGHT", 0.4),
     "GRAM_WEIGHT": env_float("SEARCH_GRAM_WEIGHT", 0.5),
 }
+#: Web and worker processes load Kiwi's model as they start (``searchindex.korean.preload``).
+PRELOAD_SEARCH_ANALYSIS = True
 
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}

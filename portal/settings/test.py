@@ -40,8 +40,8 @@ if CELERY_BROKER_URL.startswith("amqp://"):
     # a worker stops in 2 s, not 11 (its event loop waits for the heartbeat's timer).
     CELERY_BROKER_HEARTBEAT = 0
 WAGTAILADMIN_BASE_URL = "http://testserver"
-# The web servers and workers that tests start answer no search before their first
-# search loads the model anyway: their start-up does not wait for it (2 s, more when busy).
+# The web servers and workers that tests start need no search analysis before a first
+# search, which loads the model anyway: they start without it (2 s, more when busy).
 PRELOAD_SEARCH_ANALYSIS = False
 
 # Serve static files straight from the app folders: no collectstatic needed.

@@ -129,7 +129,8 @@ def test_killing_the_worker_mid_fan_out_loses_and_duplicates_nothing(world, smtp
             # RabbitMQ handed the dead worker's unacknowledged chunk back when its
             # connection closed: the successor has it before any relay (Redis keeps it
             # for the visibility timeout, and the relay below is what recovers it there).
-            wait_for(lambda: "notices.deliver_chunk" in successor.log(), 30, worker=successor)
+            handed_back = "Task notices.deliver_chunk["
+            wait_for(lambda: handed_back in successor.log(), 30, worker=successor)
         time.sleep(1.5)  # let the dead worker's claims go stale
         relay_dispatches()
         wait_for(lambda: len(message_ids_by_recipient(smtp)) >= audience, 90, worker=successor)
