@@ -20,6 +20,7 @@ import threading
 from functools import lru_cache
 
 import snowballstemmer
+from django.conf import settings
 
 # Kiwi part-of-speech tags worth indexing: general and proper nouns, numbers, roots,
 # verb and adjective stems, Latin-script words, Chinese characters, digits.
@@ -52,8 +53,9 @@ def _kiwi():
 
 def preload() -> None:
     """Load Kiwi's model now (about 2 s) rather than on the first search: web and worker
-    processes call this when they start."""
-    _terms("환불")
+    processes call this when they start (unless ``PRELOAD_SEARCH_ANALYSIS`` is off)."""
+    if settings.PRELOAD_SEARCH_ANALYSIS:
+        _terms("환불")
 
 
 def analyse(text: str) -> str:

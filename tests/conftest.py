@@ -100,6 +100,20 @@ def _lift_append_only_guards_after_transactional_tests(request):
         guards.remove(connection, table)
 
 
+@pytest.fixture(autouse=True)
+def _empty_broker_around_worker_tests(request):
+    """A test that starts a Celery worker (marked ``worker``) finds the broker empty and
+    leaves it so: what it queued and never ran reaches no later test."""
+    if request.node.get_closest_marker("worker") is None:
+        yield
+        return
+    from tests.worker import empty_broker
+
+    empty_broker()
+    yield
+    empty_broker()
+
+
 @pytest.fixture
 def eager_celery(settings):
     """Narrow unit tests only: tasks run in-process. Delivery is proven with a real worker."""

@@ -225,12 +225,20 @@ DEFAULT_FROM_EMAIL = with_sender_name(
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Celery: Redis in production; a filesystem transport that needs no server otherwise.
+# Celery: Redis or RabbitMQ in production (README: "Choosing a broker"); a filesystem
+# transport that needs no server otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Larger than any countdown or ETA a task is given, so Redis never redelivers early.
+    # RabbitMQ has no such window (it redelivers when a worker's connection closes); the
+    # off-boarding still reads this as how long a queued export may wait.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 60 * 60),
 }
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    # A publish returns once RabbitMQ has taken the message (persistent, in a durable
+    # queue), and a message it refuses raises instead of vanishing: what a worker queues
+    # (a chunk of a fan-out, a retry) is never lost silently.
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {"confirm_publish": True}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_queue = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS |= {
@@ -245,6 +253,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # tasks are idempotent, so running one twice is safe and losing one is not.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task whose broker connection drops runs to its end (RabbitMQ hands its message to
+# another worker meanwhile, which finds the work claimed or done): cancelling it could
+# stop it between an email sent and the email marked sent, which is then sent again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -406,6 +418,8 @@ SEARCH_RANKING = {
     "PHRASE_WEIGHT": env_float("SEARCH_PHRASE_WEIGHT", 0.4),
     "GRAM_WEIGHT": env_float("SEARCH_GRAM_WEIGHT", 0.5),
 }
+#: Web and worker processes load Kiwi's model as they start (``searchindex.korean.preload``).
+PRELOAD_SEARCH_ANALYSIS = True
 
 # With ELASTICSEARCH_URL set, the agents' search runs on Elasticsearch with nori
 # (knowledge.elastic): searches read the alias ELASTICSEARCH_INDEX, and a search not

@@ -14,7 +14,7 @@ from tests.browser.builders import sign_in
 from tests.notices.builders import notice_section
 from tests.worker import celery_worker, wait_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_notice_goes_from_the_admin_to_the_agent_and_the_dashboard(live_server, page, screenshot):

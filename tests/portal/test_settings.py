@@ -191,3 +191,21 @@ def test_the_benchmark_write_floor_is_never_routed_in_production(load):
     )
     assert settings.BENCHMARK_WRITE_FLOOR is False
     assert load(BENCHMARK_WRITE_FLOOR="1").BENCHMARK_WRITE_FLOOR is True
+
+
+@pytest.mark.parametrize(
+    ("url", "confirmed"),
+    [("amqp://portal:pw@rabbitmq:5672//", True), ("redis://redis:6379/0", False)],
+)
+def test_a_publish_to_rabbitmq_waits_for_its_confirm(load, url, confirmed):
+    settings = load(
+        "portal.settings.production",
+        SECRET_KEY=SECRET,
+        AUDIT_KEY=AUDIT_KEY,
+        CELERY_BROKER_URL=url,
+    )
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert options.get("confirm_publish", False) is confirmed
+    # The off-boarding reads it on every broker (how long a queued export may wait).
+    assert options["visibility_timeout"] == 6 * 60 * 60
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST

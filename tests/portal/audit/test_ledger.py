@@ -336,6 +336,7 @@ def sealer_holds_its_lock() -> bool:
 
 
 @needs_postgres
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_two_sealers_at_once_make_one_chain(settings):
     settings.AUDIT_MERGE_DELAY_SECONDS = 600  # the workers' start-up is not what is tested
@@ -356,6 +357,7 @@ def test_two_sealers_at_once_make_one_chain(settings):
 
 
 @needs_postgres
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_sealer_killed_mid_batch_loses_and_duplicates_nothing(settings):
     settings.AUDIT_MERGE_DELAY_SECONDS = 600  # these records wait for the kill on purpose
