@@ -29,9 +29,11 @@ $(INSTALLED): requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-# Browser tests drive Debian's Chromium (never a downloaded browser) with Korean fonts.
+# Browser tests drive Debian's Chromium (never a downloaded browser) with Korean fonts, and
+# inject axe-core (pinned in package-lock.json) to check each page's accessibility.
 browser:
 	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_axe.sh
 
 # Re-pin dependencies after editing pyproject.toml.
 lock:
@@ -42,4 +44,4 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf var/celery var/test-db.sqlite3 var/test-media artifacts
+	rm -rf var/celery var/test-db.sqlite3 var/test-media artifacts node_modules
