@@ -475,6 +475,10 @@ def _update(page, item, publish: bool, scheduled: bool = False) -> bool:
     if not publish:
         page.save_revision()  # one save: the draft's state, not its content
         return True
+    if page.go_live_at and page.go_live_at > timezone.now():
+        # Wagtail schedules this publish rather than making it: its usual two steps.
+        page.save_revision().publish()
+        return True
     # Wagtail's publish, from a revision row written directly: ``save_revision`` would
     # save the page once more only to point it at the revision, which the publish's own
     # save does here (and validates the page, once).

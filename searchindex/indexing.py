@@ -3,8 +3,10 @@
 A page type takes part by having ``search_text()``, which returns its text by field
 (``title``, ``summary``, ``body``, ``scripts``; missing fields are empty). Publishing
 indexes the page again; unpublishing, deleting or moving it out of the live site
-removes it (``signal_handlers``). Who may open a page is decided when searching, from
-the page's current audience, so an audience change needs no re-indexing.
+removes it (``signal_handlers``); an import indexes all its pages at its end, in bulk
+(``index_pages``, through ``deferred.deferred_indexing``). Who may open a page is
+decided when searching, from the page's current audience, so an audience change needs
+no re-indexing.
 
 A posting's impact uses the corpus's average field lengths at the time it is written.
 They drift a little as content is published; ``manage.py rebuild_search_index``
