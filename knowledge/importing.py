@@ -15,6 +15,7 @@ A line may be at most ``MAX_LINE_BYTES`` (1 MiB) long, its line ending included.
 
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from typing import BinaryIO
 import markdown
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
@@ -384,17 +386,38 @@ class _NewPages:
     ``save_revision()`` and ``publish()`` would leave them after three.
 
     The page is added with its publishing state already set (live, first and last
-    published, verified, since publishing verifies: ``knowledge.verification``); its
-    first revision, and the history's "published" entry, are written for all pages at
-    once by ``finish``, which then points each page at its revision. A new page has no
-    change waiting, workflow, alias or comment for a publish to settle, so what stays of
-    the ``page_published`` receivers is the search index, deferred like the rest.
+    published, verified, since publishing verifies: ``knowledge.verification``), where
+    treebeard's ``add_child`` would put it (``_place``); its first revision, and the
+    history's "created" and "published" entries, are written for all pages at once by
+    ``finish``, which then points each page at its revision and counts each parent's new
+    children. A new page has no change waiting, workflow, alias or comment for a publish
+    to settle, so what stays of the ``page_published`` receivers is the search index,
+    deferred like the rest.
     """
 
     publish: bool
     deferred: DeferredIndexing
     now: datetime = field(default_factory=timezone.now)
     added: list[tuple[Page, dict, bool]] = field(default_factory=list)
+    #: Per parent page id: its last child so far (None: it has none), and how many
+    #: children this import gave it.
+    last_child: dict[int, Page | None] = field(default_factory=dict)
+    children_added: Counter = field(default_factory=Counter)
+
+    def _place(self, parent: Page, page: Page) -> None:
+        """``page``'s path as treebeard's ``add_child`` gives it, last under ``parent``,
+        without its three statements a child: the parent is locked and its last child
+        read once an import, and its count of children raised once, in ``finish``."""
+        if parent.pk not in self.last_child:
+            locked = Page.objects.select_for_update().get(pk=parent.pk)
+            self.last_child[parent.pk] = locked.get_last_child()
+        last = self.last_child[parent.pk]
+        page.depth = parent.depth + 1
+        page.path = last._inc_path() if last else Page._get_path(parent.path, page.depth, 1)
+        page._cached_parent_obj = parent
+        self.last_child[parent.pk] = page
+        self.children_added[parent.pk] += 1
+        parent.numchild += 1
 
     def add(self, parent: Page, page: Page, publish: bool | None = None) -> None:
         publish = self.publish if publish is None else publish
@@ -405,8 +428,10 @@ class _NewPages:
         if publish:
             page.first_published_at = page.last_published_at = self.now
             page.verified_at, page.verified_by_id = self.now, publisher_id(None)
-        # The one save; a live page is validated by it, a draft only minimally.
-        parent.add_child(instance=page)
+        # The one save; a live page is validated by it, a draft only minimally. Its
+        # "created" entry in the history is written by ``finish``, with the others.
+        self._place(parent, page)
+        page.save(log_action=None)
         if not publish:
             page.full_clean()
         self.added.append((page, page.serializable_data(), publish))
@@ -437,6 +462,8 @@ class _NewPages:
             ["latest_revision", "live_revision"],
             batch_size=BULK,
         )
+        for parent_id, count in self.children_added.items():
+            Page.objects.filter(pk=parent_id).update(numchild=F("numchild") + count)
         context = get_active_log_context()
         PageLogEntry.objects.bulk_create(
             (
@@ -444,15 +471,16 @@ class _NewPages:
                     page=page,
                     content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
                     label=page.get_admin_display_title(),
-                    action="wagtail.publish",
+                    action=action,
                     timestamp=self.now,
                     user=context.user,
                     uuid=context.uuid,
-                    revision=page.live_revision,
+                    revision=page.live_revision if action == "wagtail.publish" else None,
                     content_changed=True,
                 )
+                for action in ("wagtail.create", "wagtail.publish")
                 for page, _content, publish in self.added
-                if publish
+                if publish or action == "wagtail.create"
             ),
             batch_size=BULK,
         )
