@@ -178,8 +178,9 @@ def _remove(page_id: int, corpus: Corpus) -> None:
 def index_pages(page_ids) -> None:
     """(Re)index many pages at once, as ``index_page`` would one by one (the live
     searchable ones are written, the others removed), in a few statements per batch
-    instead of several per page. Impacts use the average lengths with all of them in,
-    as a rebuild's do."""
+    instead of several per page. In the order of their ids (an import's, the order it
+    created them), each page's impacts use the average lengths as they stand once it is
+    in, as ``index_page`` would have left them: the same index, and the same ranking."""
     ids = sorted(set(page_ids))
     if not ids:
         return
@@ -192,7 +193,7 @@ def index_pages(page_ids) -> None:
             for page in Page.objects.filter(pk__in=chunk).specific():
                 if is_indexed_type(page) and page.live:
                     analysed.append((page.pk, page.content_type_id, analyse_fields(page)))
-        _add_many(analysed, corpus)
+        _add_many(sorted(analysed, key=lambda row: row[0]), corpus)
 
 
 def _remove_many(page_ids: list[int], corpus: Corpus) -> None:
@@ -235,6 +236,10 @@ def _add_many(analysed, corpus: Corpus) -> None:
     lengths_of = {
         pk: {field: sum(fields[field].values()) for field in FIELDS} for pk, _ct, fields in analysed
     }
+    # The corpus as each page found it, one after another (see ``index_pages``).
+    running = Corpus(pages=corpus.pages)
+    for field in FIELDS:
+        setattr(running, f"{field}_length", getattr(corpus, f"{field}_length"))
     corpus.pages += len(analysed)
     for field in FIELDS:
         added = sum(lengths[field] for lengths in lengths_of.values())
@@ -256,9 +261,14 @@ def _add_many(analysed, corpus: Corpus) -> None:
     for _pk, by_term in by_page:
         document_frequency.update(by_term.keys())
     term_ids = _counted_term_ids(document_frequency)
-    averages, parameters = _averages(corpus), Parameters.from_settings()
+    parameters = Parameters.from_settings()
     postings = []
     for pk, by_term in by_page:
+        running.pages += 1
+        for field in FIELDS:
+            total = getattr(running, f"{field}_length") + lengths_of[pk][field]
+            setattr(running, f"{field}_length", total)
+        averages = _averages(running)
         for text, counts in by_term.items():
             postings.append(
                 _posting(term_ids[text], pk, counts, lengths_of[pk], averages, parameters)
