@@ -35,6 +35,7 @@ from wagtail.models import Page, PageLogEntry, Revision, Site
 from searchindex.deferred import DeferredIndexing, deferred_indexing
 
 from .blocks import RICH_TEXT_FEATURES
+from .kinds import is_searched
 from .models import (
     AnswerPolicyPage,
     AnswerScript,
@@ -43,6 +44,7 @@ from .models import (
     KnowledgeIndexPage,
     VisionPage,
 )
+from .signal_handlers import sync_after_commit
 from .verification import publisher_id
 
 KIND_MODELS = {"article": ArticlePage, "policy": AnswerPolicyPage, "vision": VisionPage}
@@ -391,8 +393,8 @@ class _NewPages:
     history's "created" and "published" entries, are written for all pages at once by
     ``finish``, which then points each page at its revision and counts each parent's new
     children. A new page has no change waiting, workflow, alias or comment for a publish
-    to settle, so what stays of the ``page_published`` receivers is the search index,
-    deferred like the rest.
+    to settle, so what stays of the ``page_published`` receivers is search: the portal's
+    index, deferred like the rest, and Elasticsearch's documents, queued once for all.
     """
 
     publish: bool
@@ -464,6 +466,9 @@ class _NewPages:
         )
         for parent_id, count in self.children_added.items():
             Page.objects.filter(pk=parent_id).update(numchild=F("numchild") + count)
+        sync_after_commit(
+            page.pk for page, _content, publish in self.added if publish and is_searched(page)
+        )
         context = get_active_log_context()
         PageLogEntry.objects.bulk_create(
             (

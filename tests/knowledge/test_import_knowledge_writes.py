@@ -371,4 +371,17 @@ def test_the_import_does_what_every_publish_receiver_does():
         "knowledge.signal_handlers.verify_on_publish",
         # Changes waiting on the page: a new page has none.
         "notices.signal_handlers.page_went_live",
+        # Elasticsearch's documents: queued once for all new pages.
+        "knowledge.signal_handlers.elastic_on_publish",
     }
+
+
+def test_elasticsearch_documents_are_queued_once_for_all_new_pages(monkeypatch):
+    queued = []
+    monkeypatch.setattr(importing, "sync_after_commit", lambda ids: queued.append(sorted(ids)))
+    last = Page.objects.order_by("pk").last().pk
+    import_knowledge(jsonl(article(1), POLICY))
+    # The article, the policy and the sections made for them: all kinds agents search.
+    published = list(Page.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True))
+    assert len(published) == 5
+    assert queued == [published]
