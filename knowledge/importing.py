@@ -15,19 +15,27 @@ A line may be at most ``MAX_LINE_BYTES`` (1 MiB) long, its line ending included.
 
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import BinaryIO
 
 import markdown
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
-from wagtail.models import Page, Revision, Site
+from wagtail.log_actions import get_active_log_context
+from wagtail.models import Page, PageLogEntry, Revision, Site
+
+from searchindex.deferred import DeferredIndexing, deferred_indexing
 
 from .blocks import RICH_TEXT_FEATURES
+from .kinds import is_searched
 from .models import (
     AnswerPolicyPage,
     AnswerScript,
@@ -36,6 +44,8 @@ from .models import (
     KnowledgeIndexPage,
     VisionPage,
 )
+from .signal_handlers import sync_after_commit
+from .verification import publisher_id
 
 KIND_MODELS = {"article": ArticlePage, "policy": AnswerPolicyPage, "vision": VisionPage}
 REQUIRED = ("external_id", "title", "body", "kind")
@@ -55,6 +65,8 @@ CHANNELS = {code for code, _label in AnswerScript.CHANNELS}
 #: The longest line accepted, in bytes of UTF-8, its line ending included. A page is far
 #: shorter; a longer line is a mistake, and is refused without being held in memory.
 MAX_LINE_BYTES = 1024 * 1024
+#: Rows a bulk statement writes at once.
+BULK = 500
 _cleaner = None
 
 
@@ -98,12 +110,14 @@ def import_knowledge(
     if not report.ok:
         report.errors.sort(key=lambda error: error.line)
         return report
-    with transaction.atomic():
+    # Search and reference indexing wait for the end, and then take every page at once.
+    with transaction.atomic(), deferred_indexing() as deferred:
+        new_pages = _NewPages(publish=publish, deferred=deferred)
         sections: dict[str, Page] = {}
         for done, item in enumerate(items, start=1):
             page = existing.get(item["external_id"])
             if page is None:
-                _create(item, sections, publish)
+                _create(item, sections, new_pages)
                 report.created += 1
             elif _update(page, item, publish, scheduled=page.pk in scheduled):
                 report.updated += 1
@@ -111,6 +125,7 @@ def import_knowledge(
                 report.unchanged += 1
             if progress:
                 progress(done, len(items))
+        new_pages.finish()
     return report
 
 
@@ -309,12 +324,15 @@ def to_html(body: str) -> str:
     return _cleaner.clean(html)
 
 
-def _home():
-    return Site.objects.get(is_default_site=True).root_page
+def _home(sections: dict) -> Page:
+    """The home page, kept with the sections (as "") for the rest of the import."""
+    if "" not in sections:
+        sections[""] = Site.objects.get(is_default_site=True).root_page
+    return sections[""]
 
 
-def _section(path: str, cache: dict) -> Page:
-    parent = _home()
+def _section(path: str, cache: dict, new_pages: "_NewPages") -> Page:
+    parent = _home(cache)
     walked = []
     for title in [part.strip() for part in path.split("/") if part.strip()]:
         walked.append(title)
@@ -323,8 +341,7 @@ def _section(path: str, cache: dict) -> Page:
             child = KnowledgeIndexPage.objects.child_of(parent).filter(title=title).first()
             if child is None:
                 child = KnowledgeIndexPage(title=title)
-                parent.add_child(instance=child)
-                child.save_revision().publish()
+                new_pages.add(parent, child, publish=True)
             cache[key] = child
         parent = cache[key]
     return parent
@@ -354,19 +371,124 @@ def _fill(page, item) -> None:
     page.tags.set(item.get("tags", []))
 
 
-def _create(item, sections, publish: bool) -> None:
+def _create(item, sections, new_pages: "_NewPages") -> None:
     model = KIND_MODELS[item["kind"]]
     page = model(external_id=item["external_id"], title=item["title"].strip())
     _fill(page, item)
     if model is VisionPage:
-        parent = _home()
+        parent = _home(sections)
     else:
-        parent = _section(item.get("section") or _("Imported"), sections)
-    page.live = publish
-    parent.add_child(instance=page)
-    revision = page.save_revision()
-    if publish:
-        revision.publish()
+        parent = _section(item.get("section") or _("Imported"), sections, new_pages)
+    new_pages.add(parent, page)
+
+
+@dataclass
+class _NewPages:
+    """New pages, each written by one save, as Wagtail's ``add_child``,
+    ``save_revision()`` and ``publish()`` would leave them after three.
+
+    The page is added with its publishing state already set (live, first and last
+    published, verified, since publishing verifies: ``knowledge.verification``), where
+    treebeard's ``add_child`` would put it (``_place``); its first revision, and the
+    history's "created" and "published" entries, are written for all pages at once by
+    ``finish``, which then points each page at its revision and counts each parent's new
+    children. A new page has no change waiting, workflow, alias or comment for a publish
+    to settle, so what stays of the ``page_published`` receivers is search: the portal's
+    index, deferred like the rest, and Elasticsearch's documents, queued once for all.
+    """
+
+    publish: bool
+    deferred: DeferredIndexing
+    now: datetime = field(default_factory=timezone.now)
+    added: list[tuple[Page, dict, bool]] = field(default_factory=list)
+    #: Per parent page id: its last child so far (None: it has none), and how many
+    #: children this import gave it.
+    last_child: dict[int, Page | None] = field(default_factory=dict)
+    children_added: Counter = field(default_factory=Counter)
+
+    def _place(self, parent: Page, page: Page) -> None:
+        """``page``'s path as treebeard's ``add_child`` gives it, last under ``parent``,
+        without its three statements a child: the parent is locked and its last child
+        read once an import, and its count of children raised once, in ``finish``."""
+        if parent.pk not in self.last_child:
+            locked = Page.objects.select_for_update().get(pk=parent.pk)
+            self.last_child[parent.pk] = locked.get_last_child()
+        last = self.last_child[parent.pk]
+        page.depth = parent.depth + 1
+        page.path = last._inc_path() if last else Page._get_path(parent.path, page.depth, 1)
+        page._cached_parent_obj = parent
+        self.last_child[parent.pk] = page
+        self.children_added[parent.pk] += 1
+        parent.numchild += 1
+
+    def add(self, parent: Page, page: Page, publish: bool | None = None) -> None:
+        publish = self.publish if publish is None else publish
+        page.live = publish
+        page.has_unpublished_changes = not publish
+        page.draft_title = page.title
+        page.latest_revision_created_at = self.now
+        if publish:
+            page.first_published_at = page.last_published_at = self.now
+            page.verified_at, page.verified_by_id = self.now, publisher_id(None)
+        # The one save; a live page is validated by it, a draft only minimally. Its
+        # "created" entry in the history is written by ``finish``, with the others.
+        self._place(parent, page)
+        page.save(log_action=None)
+        if not publish:
+            page.full_clean()
+        self.added.append((page, page.serializable_data(), publish))
+        if publish:
+            self.deferred.published(page.pk)
+
+    def finish(self) -> None:
+        if not self.added:
+            return
+        revisions = Revision.objects.bulk_create(
+            (
+                Revision(
+                    content_object=page,
+                    base_content_type=page.get_base_content_type(),
+                    content=content,
+                    object_str=str(page),
+                    created_at=self.now,
+                )
+                for page, content, _publish in self.added
+            ),
+            batch_size=BULK,
+        )
+        for (page, _content, publish), revision in zip(self.added, revisions, strict=True):
+            page.latest_revision = revision
+            page.live_revision = revision if publish else None
+        Page.objects.bulk_update(
+            [page for page, _content, _publish in self.added],
+            ["latest_revision", "live_revision"],
+            batch_size=BULK,
+        )
+        for parent_id, count in self.children_added.items():
+            Page.objects.filter(pk=parent_id).update(numchild=F("numchild") + count)
+        sync_after_commit(
+            page.pk for page, _content, publish in self.added if publish and is_searched(page)
+        )
+        context = get_active_log_context()
+        PageLogEntry.objects.bulk_create(
+            (
+                PageLogEntry(
+                    page=page,
+                    content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+                    label=page.get_admin_display_title(),
+                    action=action,
+                    timestamp=self.now,
+                    user=context.user,
+                    uuid=context.uuid,
+                    revision=page.live_revision if action == "wagtail.publish" else None,
+                    content_changed=True,
+                )
+                for action in ("wagtail.create", "wagtail.publish")
+                for page, _content, publish in self.added
+                if publish or action == "wagtail.create"
+            ),
+            batch_size=BULK,
+        )
 
 
 def _update(page, item, publish: bool, scheduled: bool = False) -> bool:
@@ -383,9 +505,27 @@ def _update(page, item, publish: bool, scheduled: bool = False) -> bool:
         settled = not page.live
     if settled and _fingerprint(page) == before:
         return False
-    revision = page.save_revision()
-    if publish:
-        revision.publish()
+    if not publish:
+        page.save_revision()  # one save: the draft's state, not its content
+        return True
+    if page.go_live_at and page.go_live_at > timezone.now():
+        # Wagtail schedules this publish rather than making it: its usual two steps.
+        page.save_revision().publish()
+        return True
+    # Wagtail's publish, from a revision row written directly: ``save_revision`` would
+    # save the page once more only to point it at the revision, which the publish's own
+    # save does here (and validates the page, once).
+    revision = Revision.objects.create(
+        content_object=page,
+        base_content_type=page.get_base_content_type(),
+        content=page.serializable_data(),
+        object_str=str(page),
+    )
+    action = PublishPageRevisionAction(revision)
+    action.object.latest_revision = revision
+    action.object.latest_revision_created_at = revision.created_at
+    action.object.draft_title = action.object.title
+    action.execute()
     return True
 
 

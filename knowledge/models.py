@@ -175,6 +175,9 @@ class KnowledgePage(Page):
         index.SearchField("search_terms"),
         index.FilterField("content_type"),
     ]
+    # Wagtail's search backend is kept up to date by ``searchindex`` instead, which an
+    # import can defer to one bulk pass (``searchindex.deferred``).
+    search_auto_update = False
     audience_panels = [
         InlinePanel(
             "knowledge_audience",

@@ -3,8 +3,10 @@
 A page type takes part by having ``search_text()``, which returns its text by field
 (``title``, ``summary``, ``body``, ``scripts``; missing fields are empty). Publishing
 indexes the page again; unpublishing, deleting or moving it out of the live site
-removes it (``signal_handlers``). Who may open a page is decided when searching, from
-the page's current audience, so an audience change needs no re-indexing.
+removes it (``signal_handlers``); an import indexes all its pages at its end, in bulk
+(``index_pages``, through ``deferred.deferred_indexing``). Who may open a page is
+decided when searching, from the page's current audience, so an audience change needs
+no re-indexing.
 
 A posting's impact uses the corpus's average field lengths at the time it is written.
 They drift a little as content is published; ``manage.py rebuild_search_index``
@@ -19,7 +21,7 @@ from itertools import pairwise
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from wagtail.models import Page
 
 from .korean import grams, is_gram, terms
@@ -171,6 +173,125 @@ def _remove(page_id: int, corpus: Corpus) -> None:
         total = getattr(corpus, f"{field}_length") - getattr(indexed, f"{field}_length")
         setattr(corpus, f"{field}_length", max(0, total))
     indexed.delete()  # its postings go with it
+
+
+def index_pages(page_ids) -> None:
+    """(Re)index many pages at once, as ``index_page`` would one by one (the live
+    searchable ones are written, the others removed), in a few statements per batch
+    instead of several per page. In the order of their ids (an import's, the order it
+    created them), each page's impacts use the average lengths as they stand once it is
+    in, as ``index_page`` would have left them: the same index, and the same ranking."""
+    ids = sorted(set(page_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        corpus = _locked_corpus()
+        analysed = []
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            _remove_many(chunk, corpus)
+            for page in Page.objects.filter(pk__in=chunk).specific():
+                if is_indexed_type(page) and page.live:
+                    analysed.append((page.pk, page.content_type_id, analyse_fields(page)))
+        _add_many(sorted(analysed, key=lambda row: row[0]), corpus)
+
+
+def _remove_many(page_ids: list[int], corpus: Corpus) -> None:
+    """``_remove`` for many pages: each term loses as many pages as held it."""
+    indexed = list(IndexedPage.objects.filter(pk__in=page_ids))
+    if not indexed:
+        return
+    held = (
+        Posting.objects.filter(page_id__in=page_ids)
+        .values("term_id")
+        .annotate(pages=Count("page_id"))
+        .values_list("term_id", "pages")
+    )
+    _add_to_term_pages(held, sign=-1)
+    corpus.pages -= len(indexed)
+    for field in FIELDS:
+        removed = sum(getattr(row, f"{field}_length") for row in indexed)
+        setattr(corpus, f"{field}_length", max(0, getattr(corpus, f"{field}_length") - removed))
+    IndexedPage.objects.filter(pk__in=page_ids).delete()  # their postings go with them
+
+
+def _add_to_term_pages(term_pages, sign: int) -> None:
+    """Add (or, ``sign=-1``, take) each term's count of pages: one UPDATE per distinct
+    count and batch, not one per term."""
+    by_count: dict[int, list[int]] = {}
+    for term_id, pages in term_pages:
+        by_count.setdefault(pages, []).append(term_id)
+    for pages, term_ids in by_count.items():
+        for start in range(0, len(term_ids), BATCH):
+            Term.objects.filter(pk__in=term_ids[start : start + BATCH]).update(
+                pages=F("pages") + sign * pages
+            )
+
+
+def _add_many(analysed, corpus: Corpus) -> None:
+    """Write ``analysed`` (as ``rebuild_from`` takes it) into the index beside what is in it."""
+    if not analysed:
+        corpus.save()
+        return
+    lengths_of = {
+        pk: {field: sum(fields[field].values()) for field in FIELDS} for pk, _ct, fields in analysed
+    }
+    # The corpus as each page found it, one after another (see ``index_pages``).
+    running = Corpus(pages=corpus.pages)
+    for field in FIELDS:
+        setattr(running, f"{field}_length", getattr(corpus, f"{field}_length"))
+    corpus.pages += len(analysed)
+    for field in FIELDS:
+        added = sum(lengths[field] for lengths in lengths_of.values())
+        setattr(corpus, f"{field}_length", getattr(corpus, f"{field}_length") + added)
+    corpus.save()
+    IndexedPage.objects.bulk_create(
+        (
+            IndexedPage(
+                page_id=pk,
+                content_type_id=content_type_id,
+                **{f"{field}_length": lengths_of[pk][field] for field in FIELDS},
+            )
+            for pk, content_type_id, _fields in analysed
+        ),
+        batch_size=BATCH,
+    )
+    by_page = [(pk, _counts_by_term(fields)) for pk, _ct, fields in analysed]
+    document_frequency: Counter = Counter()
+    for _pk, by_term in by_page:
+        document_frequency.update(by_term.keys())
+    term_ids = _counted_term_ids(document_frequency)
+    parameters = Parameters.from_settings()
+    postings = []
+    for pk, by_term in by_page:
+        running.pages += 1
+        for field in FIELDS:
+            total = getattr(running, f"{field}_length") + lengths_of[pk][field]
+            setattr(running, f"{field}_length", total)
+        averages = _averages(running)
+        for text, counts in by_term.items():
+            postings.append(
+                _posting(term_ids[text], pk, counts, lengths_of[pk], averages, parameters)
+            )
+        if len(postings) >= 10 * BATCH:
+            Posting.objects.bulk_create(postings, batch_size=BATCH)
+            postings = []
+    Posting.objects.bulk_create(postings, batch_size=BATCH)
+
+
+def _counted_term_ids(document_frequency: Counter) -> dict[str, int]:
+    """Each term's id, its count of pages raised by ``document_frequency``: terms already
+    known are counted up, new ones created with their count."""
+    texts = list(document_frequency)
+    ids: dict[str, int] = {}
+    for start in range(0, len(texts), BATCH):
+        chunk = texts[start : start + BATCH]
+        known = dict(Term.objects.filter(text__in=chunk).values_list("text", "pk"))
+        _add_to_term_pages(((pk, document_frequency[text]) for text, pk in known.items()), sign=1)
+        new = [text for text in chunk if text not in known]
+        Term.objects.bulk_create(Term(text=text, pages=document_frequency[text]) for text in new)
+        ids |= known | dict(Term.objects.filter(text__in=new).values_list("text", "pk"))
+    return ids
 
 
 def _counts_by_term(fields: dict[str, Counter]) -> dict[str, dict[str, int]]:
