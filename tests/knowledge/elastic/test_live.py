@@ -186,11 +186,9 @@ def test_the_facets_count_each_kind_and_tag_for_the_query(world, knowledge):
     assert ("환불", 1) in {(value.value, value.count) for value in tags}
 
 
-def test_publishing_reaches_the_index(
-    world, knowledge, eager_celery, django_capture_on_commit_callbacks
-):
+def test_publishing_reaches_the_index(world, knowledge, on_commit):
     reindexed()
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit():
         article(knowledge["payments"], "포인트 환불 절차", "포인트는 즉시 복구됩니다")
     indexes.client().indices.refresh(index=indexes.alias())
     assert titles(world.agent_a1.user, "포인트 복구")[0] == "포인트 환불 절차"
