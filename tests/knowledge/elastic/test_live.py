@@ -20,12 +20,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from knowledge.elastic import indexes
-from knowledge.search import search_knowledge
+from knowledge.search import ELASTICSEARCH_DOWN_KEY, search_knowledge
 from notices.models import ChangeNoticePage
 from tests.knowledge.builders import article, section
 from tests.knowledge.test_search import delay_course, refund_notice
@@ -49,6 +50,7 @@ def live_index(settings, caplog):
     """An alias of this test's own on the real server; removed afterwards. Fails the
     test if any search fell back to the portal's own index."""
     settings.ELASTICSEARCH_URL = os.environ["ELASTICSEARCH_URL"]
+    cache.delete(ELASTICSEARCH_DOWN_KEY)
     settings.ELASTICSEARCH_INDEX = f"portal-test-{uuid.uuid4().hex[:10]}"
     es = indexes.client()
     with caplog.at_level(logging.WARNING, logger="knowledge.search"):
