@@ -12,9 +12,13 @@ Ranked pages come from ``knowledge.ranking`` (BM25F over the portal's own index,
 same on every database), or from Elasticsearch when it is configured
 (``knowledge.elastic``): then the ranking, the counts per kind, the facets (tags,
 products, channels) and the highlighted passages are its answer, and a search it cannot
-answer (down, slow, no index yet) is ranked by the portal's own index as before. This
-module sits above the notices and training apps: it reads their pages, they never
-import it.
+answer (down, slow, no index yet) is ranked by the portal's own index as before; after
+such a failure, the next ``ELASTICSEARCH_RETRY_AFTER`` seconds of searches go straight
+to the portal's own index instead of each waiting for the timeout. Its hits are checked
+against the database's rule before they are shown (a tripwire: a document out of step
+would show a page the reader may not open): any that fails is dropped, logged and
+queued to be re-synced. This module sits above the notices and training apps: it reads
+their pages, they never import it.
 """
 
 import logging
@@ -23,14 +27,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from elasticsearch import ApiError, TransportError
 from taggit.models import Tag
 from wagtail.models import Page
 
@@ -40,9 +45,8 @@ from portal.visibility import visible_page_ids
 from searchindex.korean import terms
 from training.models import CoursePage
 
-from .elastic import indexes as elastic_indexes
-from .elastic.query import answer_of, search_request
-from .kinds import KIND_LABELS, KINDS, SEARCHED_KINDS, kind_of
+from .elastic.sync import sync_after_commit
+from .kinds import KIND_LABELS, KINDS, KNOWLEDGE_KINDS, SEARCHED_KINDS, SNIPPET_CHARS, kind_of
 from .models import AnswerPolicyPage, KnowledgePage, Product, VisionPage
 from .ranking import pages_holding, question, ranked_pages, uses_elasticsearch
 from .visibility import visible_pages
@@ -59,7 +63,8 @@ MAX_CANDIDATES = 100
 #: when the ranking stops before the end; answer policies and articles are counted as
 #: far as it goes ("10+").
 FEW_PAGES_KINDS = ("notice", "course", "vision")
-SNIPPET_CHARS = 160
+#: Cache key: until when Elasticsearch is given up on after a failure.
+ELASTICSEARCH_DOWN_KEY = "knowledge.search.elasticsearch_down"
 
 
 @dataclass
@@ -140,14 +145,19 @@ def search_knowledge(
     query_terms = terms(query)
     if not query_terms and not tag:
         return results
-    if uses_elasticsearch():
+    if uses_elasticsearch() and not cache.get(ELASTICSEARCH_DOWN_KEY):
+        # Here, not at the top: the client is a slow import that only this path needs.
+        from elasticsearch import ApiError, TransportError
+
         try:
             return _search_elasticsearch(
                 user, results, query_terms, kind=kind, tag=tag, page=page, per_page=per_page
             )
         except (TransportError, ApiError) as error:
             # Down, slow or without an index yet: the agent on the line still gets an
-            # answer, from the portal's own index, which publishing keeps in step too.
+            # answer, from the portal's own index, which publishing keeps in step too;
+            # and the next searches for a while do not wait for the timeout again.
+            cache.set(ELASTICSEARCH_DOWN_KEY, True, settings.ELASTICSEARCH_RETRY_AFTER)
             logger.warning("Elasticsearch did not answer (%s); the portal's index ranks", error)
 
     kinds = SEARCHED_KINDS + (["section"] if kind == "section" else [])
@@ -198,7 +208,11 @@ def _search_elasticsearch(
     user, results: SearchResults, query_terms, *, kind, tag, page, per_page
 ) -> SearchResults:
     """``search_knowledge`` answered by Elasticsearch: one request per search (two when
-    ``page`` is past the last, which then shows the last, as the paginator does)."""
+    ``page`` is past the last, which then shows the last, as the paginator does). As on
+    the portal's own index, only the best ``MAX_CANDIDATES`` can be paged through."""
+    from .elastic import indexes as elastic_indexes  # the client: a slow import
+    from .elastic.query import answer_of, search_request
+
     readable = set() if tag else _readable_notices_and_courses(user)
     es, index, now = elastic_indexes.client(), elastic_indexes.alias(), timezone.now()
 
@@ -216,9 +230,10 @@ def _search_elasticsearch(
         )
         return answer_of(es.search(index=index, body=request.to_dict()).body)
 
-    page = max(1, page)
+    last_page = max(1, math.ceil(MAX_CANDIDATES / per_page))
+    page = min(max(1, page), last_page)
     answer = ask(page)
-    num_pages = max(1, math.ceil(answer.total / per_page))
+    num_pages = min(max(1, math.ceil(answer.total / per_page)), last_page)
     if page > num_pages:
         page = num_pages
         answer = ask(page)
@@ -231,8 +246,32 @@ def _search_elasticsearch(
     results.page_number = page
     results.num_pages = num_pages
     passages = {pk: passage for pk, _kind, passage in answer.hits}
-    results.hits = _hits([pk for pk, _kind, _passage in answer.hits], query_terms, passages)
+    page_ids = _checked(user, [pk for pk, _kind, _passage in answer.hits], readable)
+    results.hits = _hits(page_ids, query_terms, passages)
     return results
+
+
+def _checked(user, page_ids: list[int], readable: set[int]) -> list[int]:
+    """``page_ids`` that ``user`` may open by the database's rule (as ``_allowed`` has it
+    for the portal's own index), in their order: two queries for a page of hits. The
+    query's filter should already have kept out the rest; one that did not means a
+    document out of step, which is dropped here, logged and queued to be re-synced."""
+    if not page_ids:
+        return []
+    knowledge_models = [KINDS[k] for k in KNOWLEDGE_KINDS]
+    asked = Page.objects.filter(pk__in=page_ids).type(*knowledge_models)
+    allowed = set(visible_pages(user, asked).values_list("pk", flat=True))
+    allowed |= readable & set(page_ids)
+    refused = [pk for pk in page_ids if pk not in allowed]
+    if refused:
+        logger.warning(
+            "Elasticsearch returned pages %s that user %s may not open: not shown; "
+            "their documents are queued to be brought in step",
+            refused,
+            user.pk,
+        )
+        sync_after_commit(refused)
+    return [pk for pk in page_ids if pk in allowed]
 
 
 def _facet_groups(facets: dict[str, list[tuple[str, int]]]) -> list[FacetGroup]:

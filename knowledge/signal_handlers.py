@@ -1,23 +1,17 @@
 """Knowledge's signal handlers: the editorial workflow after migrate, verification when a
 page is published, and Elasticsearch's documents kept in step with the live site."""
 
-from django.db import transaction
 from django.db.models.signals import post_migrate, pre_delete
 from django.dispatch import receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from portal.queueing import queue
-
 from .editorial import ensure_editorial_workflow
+from .elastic.sync import sync_after_commit
 from .kinds import KINDS, is_searched
 from .models import KnowledgePage
 from .ranking import uses_elasticsearch
-from .tasks import sync_search_documents
 from .verification import record_publish
-
-#: Pages per sync task: a moved section's whole subtree in a few tasks, not one per page.
-SYNC_CHUNK = 500
 
 
 @receiver(post_migrate, dispatch_uid="knowledge.ensure_editorial_workflow")
@@ -34,22 +28,6 @@ def verify_on_publish(sender, instance, revision, **kwargs):
         record_publish(instance, revision)
 
 
-def sync_after_commit(page_ids) -> None:
-    """Queue the Elasticsearch documents of ``page_ids`` to be brought in step once the
-    change is committed (the task reads the pages then; a rolled-back change queues
-    nothing). A broker that is down fails nothing: ``search_reindex`` catches up."""
-    page_ids = sorted(set(page_ids))
-    if not uses_elasticsearch() or not page_ids:
-        return
-
-    def hand_over():
-        for start in range(0, len(page_ids), SYNC_CHUNK):
-            chunk = page_ids[start : start + SYNC_CHUNK]
-            queue(sync_search_documents, chunk, catches_up="manage.py search_reindex")
-
-    transaction.on_commit(hand_over)
-
-
 # Audiences are not in the documents (``knowledge.elastic.query`` reads them when
 # searching), so changing one needs nothing here.
 @receiver(page_published, dispatch_uid="knowledge.elastic_on_publish")
@@ -64,16 +42,18 @@ def elastic_on_unpublish(sender, instance, **kwargs):
         sync_after_commit([instance.pk])
 
 
-@receiver(pre_delete, dispatch_uid="knowledge.elastic_on_delete")
+# Once per page row: Django also sends it for each specific row of the page's class.
+@receiver(pre_delete, sender=Page, dispatch_uid="knowledge.elastic_on_delete")
 def elastic_on_delete(sender, instance, **kwargs):
-    if isinstance(instance, Page) and is_searched(instance.specific_class or Page):
+    if is_searched(instance.specific_class or Page):
         sync_after_commit([instance.pk])
 
 
 @receiver(post_page_move, dispatch_uid="knowledge.elastic_on_move")
-def elastic_on_move(sender, instance, **kwargs):
-    """A move (or a reorder among siblings) changes the tree path of the page and
-    everything below it, which decides whose audiences apply to them."""
-    if uses_elasticsearch():
+def elastic_on_move(sender, instance, parent_page_before, parent_page_after, **kwargs):
+    """A move to another parent changes the ancestors of the page and of everything
+    below it, which decide whose audiences apply to them. Sorting among siblings
+    changes tree paths only, which the documents do not hold."""
+    if uses_elasticsearch() and parent_page_before.pk != parent_page_after.pk:
         moved = Page.objects.descendant_of(instance, inclusive=True).type(*KINDS.values())
         sync_after_commit(moved.values_list("pk", flat=True))

@@ -15,16 +15,21 @@ The Korean analyser:
   Latin names.
 
 Each text field also has an ``english`` sub-field with Elasticsearch's English analyser
-(stemming: refunds → refund). Who may open a page is not in the document beyond its tree
-path and when it stops being shown: audiences are read from the database when
-searching (``query``), so changing one needs no re-indexing.
+(stemming: refunds → refund). Who may open a page is not in the document beyond the ids
+of the pages above it and when it stops being shown: audiences are read from the
+database when searching (``query``), so changing one needs no re-indexing. Ids, not the
+tree path: sorting sections renumbers the paths of the siblings after the one moved and
+of everything below them, while ids never change; only a move to another parent
+changes a page's ancestors (and re-syncs the moved subtree).
 """
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from elasticsearch.dsl import Date, Document, Integer, Keyword, Text, analyzer, token_filter
 from elasticsearch.dsl import tokenizer as nori
+from wagtail.models import Page
 
 from notices.models import ChangeNoticePage
 
@@ -64,8 +69,9 @@ class PageDocument(Document):
     page_id = Integer()
     kind = Keyword()
     content_type = Keyword()
-    #: The page's tree path: what ``knowledge.visibility.denied_paths`` excludes.
-    path = Keyword()
+    #: The ids of the page and of every page above it: what a reader outside a section's
+    #: audience is kept out by (``knowledge.visibility.denied_page_ids``).
+    ancestor_ids = Keyword(multi=True)
     title = _text()
     summary = _text()
     body = _text()
@@ -98,8 +104,23 @@ def shown_until(page) -> datetime | None:
     return min(ends) if ends else None
 
 
-def document_of(page) -> PageDocument:
-    """The document of ``page`` (a specific, searchable page), its id the page's."""
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)]
+
+
+def ancestor_ids(pages: Iterable) -> dict[int, list[int]]:
+    """Per page, the ids of it and the pages above it, root first: one query for all."""
+    pages = list(pages)
+    paths = {p for page in pages for p in _ancestor_paths(page.path)}
+    ids = dict(Page.objects.filter(path__in=sorted(paths)).values_list("path", "pk"))
+    return {page.pk: [ids[p] for p in _ancestor_paths(page.path) if p in ids] for page in pages}
+
+
+def document_of(page, ancestors: list[int] | None = None) -> PageDocument:
+    """The document of ``page`` (a specific, searchable page), its id the page's.
+    ``ancestors``: its ``ancestor_ids`` when read for many pages at once."""
+    if ancestors is None:
+        ancestors = ancestor_ids([page])[page.pk]
     text = page.search_text()
     taxonomy = {"tags": [], "products": [], "channels": []}
     if isinstance(page, KnowledgePage):
@@ -113,7 +134,7 @@ def document_of(page) -> PageDocument:
         page_id=page.pk,
         kind=kind_of(page),
         content_type=f"{page._meta.app_label}.{page._meta.model_name}",
-        path=page.path,
+        ancestor_ids=ancestors,
         **{name: text.get(name) or "" for name in TEXT_FIELDS},
         **taxonomy,
         shown_until=shown_until(page),

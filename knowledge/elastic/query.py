@@ -5,8 +5,10 @@ results is never short and never shows what the reader may not open. The filter 
 what ``knowledge.visibility.visible_pages`` and ``portal.visibility`` say, from the same
 functions:
 
-- knowledge pages (policies, articles, the vision, sections) unless under a path
-  ``denied_paths(user)`` names (an audience the reader is outside of);
+- knowledge pages (policies, articles, the vision, sections) unless a page
+  ``denied_page_ids(user)`` names (an audience the reader is outside of) is among their
+  ``ancestor_ids``; a document without them (an index built before they were) is
+  nobody's, until ``search_reindex`` rebuilds it;
 - notices and courses by id: those the reader may open, in effect, as the database
   answers it (``readable``: few, whatever the size of the knowledge base);
 - and only while shown (``shown_until`` after now: expiry, effective periods).
@@ -21,8 +23,8 @@ from datetime import datetime
 from django.conf import settings
 from elasticsearch.dsl import Q, Search
 
-from ..kinds import KINDS, KNOWLEDGE_KINDS, SEARCHED_KINDS
-from ..visibility import denied_paths
+from ..kinds import KINDS, KNOWLEDGE_KINDS, SEARCHED_KINDS, SNIPPET_CHARS
+from ..visibility import denied_page_ids
 from .documents import TEXT_FIELDS
 
 #: Facets beyond the kind, by the document field they count, and how many values each
@@ -30,18 +32,19 @@ from .documents import TEXT_FIELDS
 FACETS = {"tags": 20, "products": 20, "channels": 10}
 #: Where a hit's passage comes from, in order of preference.
 HIGHLIGHTED = ("summary", "body", "scripts")
-SNIPPET_CHARS = 160
 
 
 def reader_filter(user, readable: set[int], now: datetime) -> Q:
-    """What ``user`` may open, as a filter: knowledge pages by their audiences' tree
-    paths, notices and courses by ``readable`` (their ids), everything while shown."""
+    """What ``user`` may open, as a filter: knowledge pages by the audiences of the pages
+    above them, notices and courses by ``readable`` (their ids), everything while shown."""
     if not user.is_authenticated:
         return Q("match_none")
+    denied = sorted(denied_page_ids(user))
     knowledge = Q(
         "bool",
-        filter=[Q("terms", kind=KNOWLEDGE_KINDS)],
-        must_not=[Q("prefix", path=path) for path in sorted(denied_paths(user))],
+        # Fails closed: a document without its ancestors could not be kept out.
+        filter=[Q("terms", kind=KNOWLEDGE_KINDS), Q("exists", field="ancestor_ids")],
+        must_not=[Q("terms", ancestor_ids=denied)] if denied else [],
     )
     if readable:
         allowed = Q(

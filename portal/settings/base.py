@@ -426,6 +426,16 @@ PRELOAD_SEARCH_ANALYSIS = True
 # answered within ELASTICSEARCH_TIMEOUT seconds is ranked by the portal's own index.
 ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "portal")
 ELASTICSEARCH_TIMEOUT = env_float("ELASTICSEARCH_TIMEOUT", 2.0)
+# After a search it could not answer, Elasticsearch is left alone this many seconds: a
+# hung server costs one search the timeout, not every search.
+ELASTICSEARCH_RETRY_AFTER = env_int("ELASTICSEARCH_RETRY_AFTER", 30)
+if ELASTICSEARCH_URL:
+    # The catch-up for whatever a lost sync task or a broker that was down left behind:
+    # every document rewritten from the database, at night.
+    CELERY_BEAT_SCHEDULE["rebuild-search-index"] = {
+        "task": "knowledge.rebuild_search_index",
+        "schedule": crontab(hour=env_int("ELASTICSEARCH_REINDEX_HOUR", 3), minute=30),
+    }
 # The admin's search stays on the database whatever the agents' search runs on: editors
 # search drafts and snippets, which the agents' index never holds, and a second index
 # family (Wagtail's, without nori) would be one more thing to keep in step.

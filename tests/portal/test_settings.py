@@ -58,6 +58,7 @@ def shown(settings) -> dict:
         "search": search["BACKEND"], "search_urls": search.get("URLS", []),
         "elasticsearch": settings.ELASTICSEARCH_URL,
         "elasticsearch_index": settings.ELASTICSEARCH_INDEX,
+        "nightly_reindex": "rebuild-search-index" in settings.CELERY_BEAT_SCHEDULE,
         "proxies": settings.TRUSTED_PROXY_COUNT, "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cool_off": settings.AXES_COOLOFF_TIME.total_seconds(),
     }  # fmt: skip
@@ -110,6 +111,7 @@ DEFAULTS = {
     "search": "wagtail.search.backends.database",
     "elasticsearch": "",
     "elasticsearch_index": "portal",
+    "nightly_reindex": False,
     "proxies": 0,
     "failure_limit": 100,
     "cool_off": 3600,
@@ -141,7 +143,9 @@ DEFAULTS = {
             {"ELASTICSEARCH_URL": "http://elasticsearch:9200", "ELASTICSEARCH_INDEX": "kb"},
             # The agents' search on Elasticsearch; the admin's stays on the database.
             {"search": "wagtail.search.backends.database", "search_urls": []}
-            | {"elasticsearch": "http://elasticsearch:9200", "elasticsearch_index": "kb"},
+            | {"elasticsearch": "http://elasticsearch:9200", "elasticsearch_index": "kb"}
+            # And its nightly catch-up.
+            | {"nightly_reindex": True},
             id="elasticsearch",
         ),
         pytest.param({"TRUSTED_PROXY_COUNT": "1"}, {"proxies": 1}, id="behind-a-proxy"),

@@ -8,6 +8,7 @@ the analysers do is proven against a real server (``test_live.py``).
 """
 
 import json
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from elastic_transport import ApiResponseMeta, BaseNode, ConnectionError, HttpHeaders
@@ -48,20 +49,25 @@ class FakeServer:
     def handle(self, method: str, target: str, body: bytes | None):
         url = urlsplit(target)
         path, params = url.path, parse_qs(url.query)
-        parsed = self._parse(body)
-        self.requests.append((method, path, parsed))
         parts = [p for p in path.split("/") if p]
+        parsed = self._parse(body, lines=parts == ["_bulk"])
+        self.requests.append((method, path, parsed))
         if parts == ["_aliases"]:
             return self._update_aliases(parsed["actions"])
         if parts == ["_bulk"]:
-            return self._bulk(parsed)
+            return self._bulk(parsed, params)
         if parts[0] == "_alias":
             names = set(parts[1].split(","))
             found = {
                 i: {"aliases": {a: {} for a in self.aliases[i] & names}}
                 for i in self._alias_targets(names)
             }
-            return (200, found) if found else (404, {"error": "alias missing", "status": 404})
+            missing = sorted(n for n in names if not self._alias_targets({n}))
+            if not missing:
+                return 200, found
+            # As Elasticsearch does: one missing alias is a 404, with what was found.
+            error = f"alias [{','.join(missing)}] missing"
+            return 404, {"error": error, "status": 404, **found}
         index = parts[0]
         if len(parts) == 1:
             return self._index_level(method, index, params)
@@ -73,10 +79,12 @@ class FakeServer:
             return 200, self.search_response
         raise AssertionError(f"the fake has no answer for {method} {target}")
 
-    def _parse(self, body):
+    def _parse(self, body, lines=False):
         if not body:
             return None
         text = body.decode()
+        if lines:
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
         try:
             return json.loads(text)
         except json.JSONDecodeError:
@@ -125,16 +133,30 @@ class FakeServer:
                 self.aliases[spec["index"]].discard(spec["alias"])
         return 200, {"acknowledged": True}
 
-    def _bulk(self, lines):
-        items = []
-        for action, source in zip(lines[::2], lines[1::2], strict=True):
-            ((verb, meta),) = action.items()
-            docs = self.indexes[meta["_index"]]
-            if verb == "create" and meta["_id"] in docs:
-                items.append({verb: {"_id": meta["_id"], "status": 409}})
+    def _bulk(self, lines, params):
+        require_alias = params.get("require_alias") == ["true"]
+        items, lines = [], list(lines)
+        while lines:
+            ((verb, meta),) = lines.pop(0).items()
+            source = None if verb == "delete" else lines.pop(0)
+            name = meta["_index"]
+            targets = self._alias_targets({name})
+            if require_alias and not targets:
+                # As Elasticsearch does: never an index of the write's own.
+                items.append({verb: {"_id": meta["_id"], "status": 404}})
                 continue
-            docs[meta["_id"]] = source
-            items.append({verb: {"_id": meta["_id"], "status": 201}})
+            if not targets and name not in self.indexes:
+                # Created on the fly, with mappings guessed from the document.
+                self.indexes[name], self.aliases[name] = {}, set()
+            assert len(targets) <= 1, f"{name} has no single index to write to"
+            docs = self.indexes[targets[0] if targets else name]
+            if verb == "delete":
+                status = 200 if docs.pop(meta["_id"], None) is not None else 404
+            elif verb == "create" and meta["_id"] in docs:
+                status = 409
+            else:
+                docs[meta["_id"]], status = source, 201
+            items.append({verb: {"_id": meta["_id"], "status": status}})
         errors = any(next(iter(i.values()))["status"] >= 300 for i in items)
         return 200, {"took": 1, "errors": errors, "items": items}
 
@@ -157,3 +179,34 @@ class FakeNode(BaseNode):
             node=self.config,
         )
         return NodeApiResponse(meta, raw)
+
+
+def matches(clause: dict, doc: dict) -> bool:
+    """Does ``doc`` pass the filter ``clause``? The subset of the query DSL that
+    ``reader_filter`` sends, evaluated here as Elasticsearch does."""
+    ((name, spec),) = clause.items()
+    if name == "bool":
+        required = [*spec.get("filter", []), *spec.get("must", [])]
+        should = spec.get("should", [])
+        least = spec.get("minimum_should_match", 0 if required else 1)
+        return (
+            all(matches(c, doc) for c in required)
+            and not any(matches(c, doc) for c in spec.get("must_not", []))
+            and (not should or sum(matches(c, doc) for c in should) >= least)
+        )
+    if name == "match_none":
+        return False
+    if name == "exists":
+        return doc.get(spec["field"]) not in (None, "", [])
+    ((field, value),) = spec.items()
+    values = doc.get(field)
+    values = values if isinstance(values, list) else [] if values is None else [values]
+    if name == "terms":
+        return bool(set(values) & set(value))
+    if name == "term":
+        return value in values
+    if name == "range":
+        bounds = {op: datetime.fromisoformat(b) for op, b in value.items()}
+        assert set(bounds) == {"gt"}, "teach the evaluator this bound first"
+        return any(v > bounds["gt"] for v in values)
+    raise AssertionError(f"the evaluator does not know {name!r}: teach it first")

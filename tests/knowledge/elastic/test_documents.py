@@ -61,7 +61,7 @@ def test_every_index_is_created_with_nori_and_english_analysis():
                 "page_id": {"type": "integer"},
                 "kind": {"type": "keyword"},
                 "content_type": {"type": "keyword"},
-                "path": {"type": "keyword"},
+                "ancestor_ids": {"type": "keyword"},
                 "title": KOREAN_AND_ENGLISH,
                 "summary": KOREAN_AND_ENGLISH,
                 "body": KOREAN_AND_ENGLISH,
@@ -96,7 +96,8 @@ def test_a_policy_document_has_its_text_by_field_taxonomy_and_end(world):
         "page_id": page.pk,
         "kind": "policy",
         "content_type": "knowledge.answerpolicypage",
-        "path": page.path,
+        # The root, the home page, the section and the page itself.
+        "ancestor_ids": [1, home_page().pk, payments.pk, page.pk],
         "title": "단순 변심 환불",
         "summary": "",
         "body": page._rules_text(),
@@ -126,7 +127,8 @@ def test_each_kind_is_indexed_as_itself(world, kind):
     document = document_of(page.specific).to_dict()
     text = page.specific.search_text()
     assert document["kind"] == kind
-    assert document["page_id"] == page.pk and document["path"] == page.path
+    assert document["page_id"] == page.pk
+    assert document["ancestor_ids"] == [a.pk for a in page.get_ancestors(inclusive=True)]
     assert {name: document.get(name, "") for name in text} == text
     assert document.get("tags", []) == (["배송"] if kind == "article" else [])
 

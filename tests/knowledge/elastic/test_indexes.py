@@ -4,12 +4,19 @@
 import elasticsearch
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.models import Page
 
 from knowledge.elastic import indexes
+from knowledge.elastic.query import reader_filter
 from knowledge.models import KnowledgeAudience
+from knowledge.search import _readable_notices_and_courses
 from knowledge.tasks import sync_search_documents
-from tests.knowledge.builders import article
+from tests.knowledge.builders import article, section
+
+from .fake import matches
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +35,7 @@ def test_the_rebuild_switches_the_alias_in_one_step(fake_es, knowledge, monkeypa
     assert first == "portal-1"
     assert fake_es.calls() == [
         "HEAD /portal",
+        "GET /_alias/portal-building",
         "PUT /portal-1",
         "POST /_aliases",
         "PUT /_bulk",
@@ -79,7 +87,7 @@ def test_changes_during_a_rebuild_reach_the_new_index(fake_es, knowledge, monkey
 
     def loading():
         Page.objects.filter(pk=refund.pk).update(title="단순 변심 환불 (개정)")
-        assert indexes.write_indexes(indexes.client()) == ["portal-1", "portal-2"]
+        assert indexes.write_aliases(indexes.client()) == ["portal", "portal-building"]
         indexes.sync_pages([refund.pk])
         Page.objects.filter(pk=coupon.pk).update(live=False)
         yield from read_before
@@ -117,25 +125,15 @@ def docs(fake_es, index):
     return fake_es.indexes[index]
 
 
-@pytest.fixture
-def on_commit(eager_celery, django_capture_on_commit_callbacks):
-    """Run what is queued on commit, with tasks in this process."""
-
-    def run():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
 def test_publishing_and_unpublishing_keep_the_document_in_step(fake_es, indexed, on_commit):
     payments = Page.objects.get(title="결제·환불").specific
     with on_commit():
         page = article(payments, "포인트 환불", "포인트로 환불합니다")
     assert docs(fake_es, indexed)[str(page.pk)]["title"] == "포인트 환불"
-    assert fake_es.calls() == [
-        "GET /_alias/portal,portal-building",
-        f"PUT /{indexed}/_doc/{page.pk}",
-    ]
+    assert fake_es.calls() == ["GET /_alias/portal,portal-building", "PUT /_bulk"]
+    # Through the alias, which must be one: a late write never creates an index.
+    ((action, _source),) = fake_es.bodies("PUT", "/_bulk")
+    assert action == {"index": {"_index": "portal", "_id": str(page.pk)}}
 
     with on_commit():
         page.unpublish()
@@ -145,15 +143,24 @@ def test_publishing_and_unpublishing_keep_the_document_in_step(fake_es, indexed,
     assert str(page.pk) not in docs(fake_es, indexed)
 
 
-def test_moving_a_section_rewrites_the_paths_below_it(fake_es, indexed, on_commit, world):
+def test_moving_a_section_rewrites_the_ancestors_below_it(fake_es, indexed, on_commit, world):
     delivery = Page.objects.get(title="주문·배송").specific
     payments = Page.objects.get(title="결제·환불")
     delay = Page.objects.get(title="배송 지연 안내")
     with on_commit():
         delivery.move(payments, pos="last-child")
     delay.refresh_from_db()
-    assert docs(fake_es, indexed)[str(delay.pk)]["path"] == delay.path
-    assert docs(fake_es, indexed)[str(delivery.pk)]["path"].startswith(payments.path)
+    assert docs(fake_es, indexed)[str(delay.pk)]["ancestor_ids"] == [
+        page.pk for page in delay.get_ancestors(inclusive=True)
+    ]
+    assert payments.pk in docs(fake_es, indexed)[str(delay.pk)]["ancestor_ids"]
+
+
+def test_sorting_siblings_needs_no_request(fake_es, indexed, on_commit):
+    delivery = Page.objects.get(title="주문·배송")
+    with on_commit():
+        delivery.move(Page.objects.get(title="결제·환불"), pos="left")
+    assert fake_es.requests == []
 
 
 def test_deleting_removes_the_document(fake_es, indexed, on_commit):
@@ -161,6 +168,53 @@ def test_deleting_removes_the_document(fake_es, indexed, on_commit):
     with on_commit():
         delay.delete()
     assert str(delay.pk) not in docs(fake_es, indexed)
+
+
+def test_deleting_a_section_is_one_task_and_one_bulk_request(
+    fake_es, indexed, on_commit, monkeypatch
+):
+    delivery = Page.objects.get(title="주문·배송")
+    below = list(Page.objects.descendant_of(delivery, inclusive=True).values_list("pk", flat=True))
+    queued = []
+    monkeypatch.setattr(
+        sync_search_documents, "apply_async", lambda args, **kw: queued.append(args)
+    )
+    with on_commit():
+        Page.objects.get(pk=delivery.pk).specific.delete()
+    assert queued == [(sorted(below),)]
+    queued.clear()
+    sync_search_documents.apply(args=[sorted(below)])
+    assert fake_es.calls() == ["GET /_alias/portal,portal-building", "PUT /_bulk"]
+    assert not set(map(str, below)) & set(docs(fake_es, indexed))
+
+
+def test_a_sync_reads_in_a_few_queries_however_many_pages(fake_es, indexed, knowledge):
+    def queries(page_ids):
+        with CaptureQueriesContext(connection) as captured:
+            indexes.sync_pages(page_ids)
+        return len(captured)
+
+    payments = knowledge["payments"]
+    few = [knowledge["refund"].pk, knowledge["delay"].pk, payments.pk]
+    more = few + [article(payments, f"환불 사례 {n}", "사례").pk for n in range(5)]
+    queries(few)  # content types cached, as in a worker that has run before
+    assert queries(more) == queries(few)
+    assert fake_es.calls()[-2:] == ["GET /_alias/portal,portal-building", "PUT /_bulk"]
+
+
+def test_changes_reach_the_index_when_no_rebuild_runs(fake_es, indexed):
+    """Elasticsearch answers 404 when one of the aliases asked for is missing (the
+    building one, but during a rebuild), with the others in the body."""
+    assert fake_es.behind("portal-building") == set()
+    assert indexes.write_aliases(indexes.client()) == ["portal"]
+
+
+def test_a_late_write_creates_no_index(fake_es, indexed, knowledge, monkeypatch):
+    """A sync that read the aliases before a rebuild deleted the index behind one of
+    them: the write is refused, not an index of its own with guessed mappings."""
+    monkeypatch.setattr(indexes, "write_aliases", lambda es: ["portal", "portal-building"])
+    indexes.sync_pages([knowledge["refund"].pk])
+    assert set(fake_es.indexes) == {indexed}
 
 
 def test_an_audience_change_needs_no_request(fake_es, indexed, on_commit, world):
@@ -230,3 +284,66 @@ def test_the_command_refuses_with_a_clear_message(fake_es, settings, setup, opti
     with pytest.raises(CommandError, match=message):
         call_command("search_reindex", **options)
     assert fake_es.indexes == {}
+
+
+def test_reordering_sections_keeps_an_audience_out(fake_es, world, on_commit):
+    """Sorting sections (the admin's "sort menu order" moves a page left or right of a
+    sibling) renumbers the tree paths of the siblings after it and of everything below
+    them, and no task re-syncs those: what keeps another vendor out must not hang on
+    paths."""
+    section("공개")
+    only_a = section("한결 전용", audience=[(world.vendor_a, None)])
+    special = article(only_a, "한결 환불 특례", "한결 상담사만 보는 환불 특례")
+    later = section("나중")
+    name = indexes.reindex()
+    with on_commit():
+        Page.objects.get(pk=later.pk).move(Page.objects.get(pk=only_a.pk), pos="left")
+
+    def found_by(user):
+        readable = _readable_notices_and_courses(user)
+        clause = reader_filter(user, readable, timezone.now()).to_dict()
+        return {doc["page_id"] for doc in docs(fake_es, name).values() if matches(clause, doc)}
+
+    assert special.pk not in found_by(world.agent_b1.user)
+    assert special.pk in found_by(world.agent_a1.user)
+
+
+def test_a_failed_switch_leaves_no_index_behind(fake_es, knowledge, monkeypatch):
+    monkeypatch.setattr(indexes, "new_index_name", lambda: "portal-1")
+    indexes.reindex()
+    monkeypatch.setattr(indexes, "new_index_name", lambda: "portal-2")
+    handle = fake_es.handle
+
+    def refuse_the_switch(method, target, body):
+        if target == "/_aliases" and b'"remove"' in (body or b""):
+            return 503, {"error": "unavailable", "status": 503}
+        return handle(method, target, body)
+
+    monkeypatch.setattr(fake_es, "handle", refuse_the_switch)
+    with pytest.raises(elasticsearch.ApiError):
+        indexes.reindex()
+    assert set(fake_es.indexes) == {"portal-1"} and fake_es.behind("portal") == {"portal-1"}
+
+
+def test_a_rebuild_that_died_is_cleared_by_the_next(fake_es, knowledge, monkeypatch):
+    monkeypatch.setattr(indexes, "new_index_name", lambda: "portal-1")
+    indexes.reindex()
+    fake_es.indexes["portal-2"], fake_es.aliases["portal-2"] = {}, {"portal-building"}
+    monkeypatch.setattr(indexes, "new_index_name", lambda: "portal-3")
+    indexes.reindex()
+    assert set(fake_es.indexes) == {"portal-3"} and fake_es.behind("portal") == {"portal-3"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an advisory lock of PostgreSQL")
+def test_one_rebuild_at_a_time(fake_es, knowledge):
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [indexes.REINDEX_LOCK])
+        with pytest.raises(CommandError, match="Another search_reindex is running"):
+            call_command("search_reindex")
+        assert fake_es.requests == []
+    finally:
+        other.close()
+    call_command("search_reindex")
+    assert len(fake_es.behind("portal")) == 1

@@ -20,12 +20,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from knowledge.elastic import indexes
-from knowledge.search import search_knowledge
+from knowledge.search import ELASTICSEARCH_DOWN_KEY, search_knowledge
 from notices.models import ChangeNoticePage
 from tests.knowledge.builders import article, section
 from tests.knowledge.test_search import delay_course, refund_notice
@@ -49,6 +50,7 @@ def live_index(settings, caplog):
     """An alias of this test's own on the real server; removed afterwards. Fails the
     test if any search fell back to the portal's own index."""
     settings.ELASTICSEARCH_URL = os.environ["ELASTICSEARCH_URL"]
+    cache.delete(ELASTICSEARCH_DOWN_KEY)
     settings.ELASTICSEARCH_INDEX = f"portal-test-{uuid.uuid4().hex[:10]}"
     es = indexes.client()
     with caplog.at_level(logging.WARNING, logger="knowledge.search"):
@@ -186,11 +188,9 @@ def test_the_facets_count_each_kind_and_tag_for_the_query(world, knowledge):
     assert ("환불", 1) in {(value.value, value.count) for value in tags}
 
 
-def test_publishing_reaches_the_index(
-    world, knowledge, eager_celery, django_capture_on_commit_callbacks
-):
+def test_publishing_reaches_the_index(world, knowledge, on_commit):
     reindexed()
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit():
         article(knowledge["payments"], "포인트 환불 절차", "포인트는 즉시 복구됩니다")
     indexes.client().indices.refresh(index=indexes.alias())
     assert titles(world.agent_a1.user, "포인트 복구")[0] == "포인트 환불 절차"

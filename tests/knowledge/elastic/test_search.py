@@ -3,11 +3,17 @@ counts, facets and passages read back into the same results the page and the JSO
 the portal's own index answers when Elasticsearch cannot."""
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from knowledge.search import FacetValue, search_knowledge
+from knowledge.tasks import sync_search_documents
+from tests.knowledge.builders import article, section
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +96,48 @@ def test_when_elasticsearch_is_down_the_portals_own_index_answers(
     assert "Elasticsearch did not answer" in caplog.text
 
 
+def test_after_a_failure_searches_do_not_wait_for_elasticsearch(fake_es, world, knowledge):
+    fake_es.down = True
+    search_knowledge(world.agent_a1.user, "환불")
+    fake_es.down, asked = False, len(fake_es.requests)
+    results = search_knowledge(world.agent_a1.user, "환불은")
+    assert len(fake_es.requests) == asked
+    assert results.hits[0].page.title == "단순 변심 환불"
+
+
+def test_only_the_best_hundred_can_be_paged_through(fake_es, world, knowledge):
+    fake_es.search_response = answer([], total=500, kinds={"article": 500})
+    results = search_knowledge(world.agent_a1.user, "환불", page=50)
+    assert [body["from"] for body in fake_es.bodies("POST", "/portal/_search")] == [90]
+    assert (results.page_number, results.num_pages, results.total) == (10, 10, 500)
+
+
+def test_a_hit_the_reader_may_not_open_is_dropped_and_re_synced(
+    fake_es, world, knowledge, caplog, on_commit, monkeypatch
+):
+    """A document out of step (a lost task) must not show another vendor's page: the
+    database has the last word on every hit."""
+    only_b = section("온누리 전용", audience=[(world.vendor_b, None)])
+    special = article(only_b, "온누리 환불 특례", "온누리 상담사만 보는 환불 특례")
+    refund = knowledge["refund"]
+    fake_es.search_response = answer([(special, "article", {}), (refund, "policy", {})])
+    queued = []
+    monkeypatch.setattr(
+        sync_search_documents, "apply_async", lambda args, **kw: queued.append(args)
+    )
+    with (
+        caplog.at_level(logging.WARNING, logger="knowledge.search"),
+        on_commit(),
+    ):
+        results = search_knowledge(world.agent_a1.user, "환불 특례")
+    assert [hit.page.pk for hit in results.hits] == [refund.pk]
+    assert f"Elasticsearch returned pages [{special.pk}]" in caplog.text
+    assert queued == [([special.pk],)]
+    # Its own vendor's agent sees it.
+    found = search_knowledge(world.agent_b1.user, "환불 특례")
+    assert [hit.page.pk for hit in found.hits] == [special.pk, refund.pk]
+
+
 def test_the_search_page_shows_the_facets(client, fake_es, world, knowledge):
     refund = knowledge["refund"]
     fake_es.search_response = answer(
@@ -108,3 +156,19 @@ def test_the_search_page_shows_the_facets(client, fake_es, world, knowledge):
     data = client.get(reverse("knowledge:search_json"), {"q": "환불"}).json()
     assert data["results"][0]["snippet"] == "<mark>환불</mark> 요청"
     assert data["facets"] == {"policy": 1}
+
+
+def test_no_process_imports_the_client_unless_it_asks_elasticsearch():
+    """Every web, worker and beat process loads search, its tasks and signal handlers;
+    the client (a slow import) is loaded by the first search or sync that needs it."""
+    code = (
+        "import sys, django; django.setup(); "
+        "import knowledge.search, knowledge.tasks, knowledge.signal_handlers; "
+        "print(sorted(m for m in sys.modules if m.startswith('elasticsearch')))"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "portal.settings.test"}
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
