@@ -35,6 +35,7 @@ from wagtail.models import Page, PageLogEntry, Revision, Site
 from searchindex.deferred import DeferredIndexing, deferred_indexing
 
 from .blocks import RICH_TEXT_FEATURES
+from .elastic.sync import sync_after_commit
 from .kinds import is_searched
 from .models import (
     AnswerPolicyPage,
@@ -44,7 +45,6 @@ from .models import (
     KnowledgeIndexPage,
     VisionPage,
 )
-from .signal_handlers import sync_after_commit
 from .verification import publisher_id
 
 KIND_MODELS = {"article": ArticlePage, "policy": AnswerPolicyPage, "vision": VisionPage}
