@@ -245,17 +245,7 @@ def _add_many(analysed, corpus: Corpus) -> None:
         added = sum(lengths[field] for lengths in lengths_of.values())
         setattr(corpus, f"{field}_length", getattr(corpus, f"{field}_length") + added)
     corpus.save()
-    IndexedPage.objects.bulk_create(
-        (
-            IndexedPage(
-                page_id=pk,
-                content_type_id=content_type_id,
-                **{f"{field}_length": lengths_of[pk][field] for field in FIELDS},
-            )
-            for pk, content_type_id, _fields in analysed
-        ),
-        batch_size=BATCH,
-    )
+    _write_indexed_pages(analysed, lengths_of)
     by_page = [(pk, _counts_by_term(fields)) for pk, _ct, fields in analysed]
     document_frequency: Counter = Counter()
     for _pk, by_term in by_page:
@@ -366,17 +356,7 @@ def _write_bulk(analysed, progress=None) -> None:
         setattr(corpus, f"{field}_length", sum(lengths[field] for lengths in lengths_of.values()))
     corpus.save()
     averages, parameters = _averages(corpus), Parameters.from_settings()
-    IndexedPage.objects.bulk_create(
-        (
-            IndexedPage(
-                page_id=pk,
-                content_type_id=content_type_id,
-                **{f"{field}_length": lengths_of[pk][field] for field in FIELDS},
-            )
-            for pk, content_type_id, _fields in analysed
-        ),
-        batch_size=BATCH,
-    )
+    _write_indexed_pages(analysed, lengths_of)
     document_frequency: Counter = Counter()
     by_page = []
     for pk, _ct, fields in analysed:
@@ -423,3 +403,18 @@ def _recompute_impacts(progress=None) -> int:
     if progress:
         progress(f"recomputed {len(postings)} impacts")
     return corpus.pages
+
+
+def _write_indexed_pages(analysed, lengths_of) -> None:
+    """One ``IndexedPage`` row per analysed page, with its field lengths, in bulk."""
+    IndexedPage.objects.bulk_create(
+        (
+            IndexedPage(
+                page_id=pk,
+                content_type_id=content_type_id,
+                **{f"{field}_length": lengths_of[pk][field] for field in FIELDS},
+            )
+            for pk, content_type_id, _fields in analysed
+        ),
+        batch_size=BATCH,
+    )
