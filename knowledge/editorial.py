@@ -7,6 +7,7 @@ from portal.organisation.roles import Role
 
 WORKFLOW_NAME = "검토 후 게시 (Review, then publish)"
 TASK_NAME = "게시 담당자 승인 (Publisher approval)"
+WAGTAIL_SEEDED_WORKFLOW = "Moderators approval"
 
 
 def ensure_editorial_workflow() -> Workflow | None:
@@ -15,6 +16,11 @@ def ensure_editorial_workflow() -> Workflow | None:
     if site is None:
         return None  # a flushed test database: no tree to attach to
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
+    # Wagtail's first migration seeds an English "Moderators approval" that no page of the
+    # portal uses: left active, publishers would find it beside ours and wonder.
+    Workflow.objects.filter(name=WAGTAIL_SEEDED_WORKFLOW).exclude(pk=workflow.pk).update(
+        active=False
+    )
     task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)

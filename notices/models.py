@@ -25,7 +25,7 @@ from wagtail.models import Orderable, Page
 from portal.audiences import AudienceFields, audience_panel, check_audience
 from portal.audit.models import AttestedRow
 from portal.organisation.models import AgentProfile, Vendor
-from portal.organisation.roles import VENDOR_ROLES
+from portal.organisation.roles import VENDOR_ROLES, group_label
 from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
 from portal.publishing import MaterialChangeForm, VersionedPage, VersionRecord
 from portal.sections import SectionIndexPage
@@ -76,6 +76,11 @@ def _minute(moment):
 
 
 class ChangeNoticeForm(MaterialChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "audience_roles" in self.fields:
+            self.fields["audience_roles"].label_from_instance = group_label
+
     def clean(self):
         cleaned = super().clean()
         check_audience(

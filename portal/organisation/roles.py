@@ -27,6 +27,17 @@ ROLE_LABELS = {
     Role.CLIENT_MANAGER: _("Client manager"),
 }
 
+#: Wagtail's own groups, made by its first migration, as people read them.
+WAGTAIL_GROUP_LABELS = {"Editors": _("Editors"), "Moderators": _("Moderators")}
+
+
+def group_label(group) -> str:
+    """A group as the admin shows it: its role's name in the reader's language (the
+    group's own name is the key the code matches, so it stays in English)."""
+    label = ROLE_LABELS.get(group.name) or WAGTAIL_GROUP_LABELS.get(group.name)
+    return str(label) if label else group.name
+
+
 VENDOR_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.VENDOR_MANAGER)
 CLIENT_ROLES = (Role.CLIENT_EDITOR, Role.CLIENT_PUBLISHER, Role.CLIENT_MANAGER)
 

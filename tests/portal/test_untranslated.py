@@ -11,6 +11,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from portal.organisation.roles import Role
 from tests.knowledge.builders import policy, section
 from tests.notices.builders import publish_notice
 from tests.training.builders import publish_course
@@ -27,6 +28,8 @@ ENGLISH_UI = [
     "Dashboard", "Search", "Edit", "Delete", "Cancel", "Publish", "Save draft", "Sign out",
     "Log out", "Settings", "Reports", "Help", "My tasks", "Training", "Menu",
 ]  # fmt: skip
+#: The roles' group names, which the admin shows as their roles' Korean names.
+ROLES = [*(role.value for role in Role), "Editors", "Moderators"]
 #: The portal's own Korean for its controls, which an English reader must not meet.
 KOREAN_UI = ["내 할 일", "로그아웃", "검색", "메뉴", "공지 확인 현황", "업무 투입 준비 현황"]
 
@@ -49,7 +52,10 @@ def pages(world):
     return notice, rule, course
 
 
-def test_the_admin_under_korean_shows_no_english_controls(client, pages):
+def test_the_admin_under_korean_shows_no_english_controls(client, world, pages):
+    from knowledge.editorial import ensure_editorial_workflow
+
+    ensure_editorial_workflow()
     notice, rule, course = pages
     admin = get_user_model().objects.create_superuser("ko-admin", "ko-admin@example.com", "x")
     client.force_login(admin)
@@ -62,6 +68,8 @@ def test_the_admin_under_korean_shows_no_english_controls(client, pages):
         f"/admin/pages/add/notices/changenoticepage/{notice.get_parent().pk}/",
         f"/admin/pages/{notice.pk}/history/",
         "/admin/users/",
+        "/admin/users/new/",
+        f"/admin/users/edit/{world.agent_a1.user.pk}/",
         "/admin/reports/aging-pages/",
         "/admin/reports/site-history/",
         "/admin/workflows/list/",
@@ -71,7 +79,7 @@ def test_the_admin_under_korean_shows_no_english_controls(client, pages):
     for url in urls:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="ko")
         assert response.status_code == 200, url
-        if words := left_over(visible_text(response.content.decode()), ENGLISH_UI):
+        if words := left_over(visible_text(response.content.decode()), ENGLISH_UI + ROLES):
             found[url] = words
     assert found == {}
 
