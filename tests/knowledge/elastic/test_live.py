@@ -5,7 +5,7 @@ facets, highlighting, a page kept in step, and ``evaluate_search``, unchanged.
 Skipped unless ``ELASTICSEARCH_URL`` is set. Run them alone (the rest of the suite
 expects the portal's own index)::
 
-    docker compose up -d elasticsearch
+    docker compose -f docker-compose.yml -f docker-compose.override.example.yml up -d elasticsearch
     ELASTICSEARCH_URL=http://127.0.0.1:9200 .venv/bin/pytest -m elasticsearch
 
 Each test indexes its own small world under an alias of its own, and deletes it after.
@@ -37,8 +37,8 @@ pytestmark = [
     pytest.mark.skipif(
         not os.environ.get("ELASTICSEARCH_URL"),
         reason=(
-            "needs ELASTICSEARCH_URL (docker compose up -d elasticsearch, then "
-            "ELASTICSEARCH_URL=http://127.0.0.1:9200 .venv/bin/pytest -m elasticsearch)"
+            "needs ELASTICSEARCH_URL (README: 'Search at scale: Elasticsearch' starts one; "
+            "then ELASTICSEARCH_URL=http://127.0.0.1:9200 .venv/bin/pytest -m elasticsearch)"
         ),
     ),
     pytest.mark.django_db,
