@@ -29,7 +29,7 @@ from knowledge.elastic import indexes
 from knowledge.search import ELASTICSEARCH_DOWN_KEY, search_knowledge
 from notices.models import ChangeNoticePage
 from tests.knowledge.builders import article, section
-from tests.knowledge.test_search import delay_course, refund_notice
+from tests.knowledge.test_search import QUESTIONS_AND_PAGES, delay_course, refund_notice
 from tests.training.builders import publish_course
 
 pytestmark = [
@@ -75,16 +75,7 @@ def hits(user, query, **kwargs):
 
 @pytest.mark.parametrize(
     ("query", "title"),
-    [
-        ("환불", "단순 변심 환불"),
-        ("환불은 어떻게 해요?", "단순 변심 환불"),
-        ("환불해 드려도 되나요", "단순 변심 환불"),
-        ("배송지연", "배송 지연 안내"),
-        ("배송이 늦어요 지연", "배송 지연 안내"),
-        ("쿠폰이 안 돼요", "쿠폰 적용 오류"),
-        ("refunds overseas", "Refund policy for overseas customers"),
-        ("customer refund", "Refund policy for overseas customers"),
-    ],
+    QUESTIONS_AND_PAGES,
 )
 def test_korean_and_english_queries_find_the_right_page(world, knowledge, query, title):
     reindexed()
