@@ -76,7 +76,7 @@ def publish_notice_for_everyone(title="연말 배송 마감 안내", **fields):
         kind="launch",
         summary="12월 24일 14시 주문까지 연내 배송됩니다.",
         changes="<p>14시 이후 주문은 1월 2일부터 배송합니다.</p>",
-        audience_everyone=True,
+        audience_everyone=fields.pop("audience_everyone", True),
         acknowledge_by=fields.pop("acknowledge_by", timezone.now() + timezone.timedelta(days=3)),
         **fields,
     )

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -25,7 +26,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.mail import site_url
+from portal.mail import MailMerge, site_url
 from portal.organisation.models import AgentProfile
 
 from .models import Delivery, DeliveryAttempt, EmailStatus, Reminder
@@ -128,9 +129,8 @@ def send_delivery_emails(delivery_ids: list[int], kind: str = "notice") -> Email
     try:
         mail.open()
         for index, delivery in enumerate(deliveries):
-            message = renderer.message(delivery, mail)
             try:
-                mail.send_messages([message])
+                renderer.send(delivery, mail)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
                 marks.add(delivery, EmailStatus.FAILED, str(error)[:500])
                 attempts.append(_attempt(delivery, kind, DeliveryAttempt.Outcome.FAILED, error))
@@ -210,12 +210,36 @@ class _Renderer:
     def __init__(self, kind: str):
         self.kind = kind
         self._cache = {}
+        self._merges = {}
+
+    def send(self, delivery, mail_connection) -> None:
+        """Send this delivery's email; over SMTP, as a copy of the (version, language)'s
+        message when one can be made (``MailMerge``)."""
+        if isinstance(mail_connection, SmtpBackend):
+            user = delivery.agent.user
+            merge = self._merge(delivery.version, _language(user))
+            copy = merge.copy(
+                to=user.email, name=_name(user), message_id=_message_id(delivery, self.kind)
+            )
+            if copy is not None:
+                recipient, data = copy
+                # The connection is open (``send_delivery_emails`` opened it); smtplib
+                # raises what Django's backend would let through.
+                mail_connection.connection.sendmail(merge.sender, [recipient], data)
+                return
+        mail_connection.send_messages([self.message(delivery, mail_connection)])
+
+    def _merge(self, version, language) -> MailMerge:
+        key = (version.pk, language)
+        if key not in self._merges:
+            subject, text, html = self._rendered(version, language)
+            self._merges[key] = MailMerge(subject=subject, text=text, html=html, name_token=_NAME)
+        return self._merges[key]
 
     def message(self, delivery, mail_connection) -> EmailMultiAlternatives:
         user = delivery.agent.user
-        language = user.language or settings.LANGUAGE_CODE
-        subject, text, html = self._rendered(delivery.version, language)
-        name = user.get_full_name() or user.username
+        subject, text, html = self._rendered(delivery.version, _language(user))
+        name = _name(user)
         message = EmailMultiAlternatives(
             subject=subject,
             body=text.replace(_NAME, name),
@@ -245,6 +269,14 @@ class _Renderer:
                 html = render_to_string("notices/email/notice.html", context)
             self._cache[key] = (" ".join(subject.split()), text, html)
         return self._cache[key]
+
+
+def _language(user) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
 
 
 def what_is_asked(notice) -> str:

@@ -1,16 +1,21 @@
 """What a notice email says: who sends it, what is asked and by when, where it links."""
 
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.utils import parseaddr
 
 import pytest
 from django.core import mail
+from django.utils.html import escape
 
 from home.management.commands.run_portal import children_environment
 from notices.delivery import create_deliveries, send_delivery_emails
 from notices.models import Delivery
 from notices.versions import current_material_version
 from portal.settings.env import with_sender_name
+from tests.factories import make_agent
+from tests.smtp import smtp_server
 
 from .builders import QUESTION, publish_notice
 
@@ -82,3 +87,41 @@ def test_the_demo_carries_its_port_into_email_links():
     assert children_environment({}, "portal.lan", 80)["PORTAL_BASE_URL"] == "http://portal.lan:80"
     kept = {"PORTAL_BASE_URL": "https://portal.example.com"}
     assert children_environment(kept, "127.0.0.1", 8100) == kept
+
+
+def test_over_smtp_each_agent_gets_their_own_copy(world, settings):
+    """Over SMTP, emails are mail-merged copies of one message (``MailMerge``); a name
+    too long to copy exactly is built by Django instead, and reads the same."""
+    settings.DEFAULT_FROM_EMAIL = with_sender_name("portal@example.com", "상담 지식 포털")
+    names = ["김상담", "Lee <Jin> & Sol", "정" * 100]
+    agents = [make_agent(world.team_a1) for _ in names]
+    for agent, name in zip(agents, names, strict=True):
+        agent.user.name = name
+        agent.user.save()
+    notice = publish_notice(teams=[world.team_a1])
+    version = current_material_version(notice)
+    create_deliveries(version, [agent.pk for agent in agents])
+    deliveries = Delivery.objects.unscoped().filter(version=version, agent__in=agents)
+    with smtp_server() as (inbox, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        run = send_delivery_emails(list(deliveries.values_list("pk", flat=True)))
+
+    assert run.sent == 3
+    received = {envelope.rcpt_tos[0]: envelope for envelope in inbox.messages}
+    assert set(received) == {agent.user.email for agent in agents}
+    for agent, name in zip(agents, names, strict=True):
+        envelope = received[agent.user.email]
+        assert envelope.mail_from == "portal@example.com"
+        message = message_from_bytes(envelope.content)
+        delivery = deliveries.get(agent=agent)
+        assert message["To"] == agent.user.email
+        assert message["Message-ID"] == delivery.message_id
+        assert parseaddr(str(make_header(decode_header(message["From"])))) == (
+            "상담 지식 포털",
+            "portal@example.com",
+        )
+        text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
+        assert name in text
+        assert escape(name) in html
+        assert notice.title in str(make_header(decode_header(message["Subject"])))
