@@ -1,7 +1,9 @@
 """Every page an agent or a manager sees passes axe-core's WCAG 2.1 A and AA checks with
-nothing serious or critical, on the demo's data (what people see first).
+nothing serious or critical, on a desktop and on a 390 px phone, and on the phone nothing
+makes the page scroll sideways; on the demo's data (what people see first).
 
-The counts per page go to ``artifacts/accessibility.json``, written even when it fails.
+The counts per page go to ``artifacts/accessibility.json``, written even when it fails;
+each page's screenshots at both sizes to ``artifacts/screenshots/pages/``.
 """
 
 import re
@@ -16,11 +18,15 @@ from knowledge.models import AnswerPolicyPage, ArticlePage
 from notices.models import Acknowledgement, NoticeIndexPage
 from portal.organisation.models import AgentProfile
 from tests.browser.axe import AccessibilityReport, axe_source
-from tests.browser.builders import sign_in
+from tests.browser.builders import SCREENSHOTS, sign_in
 from training.demo import awaiting_sign_off
 from training.models import CoursePage, TrainingIndexPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PAGES = SCREENSHOTS / "pages"
 
 
 @pytest.fixture
@@ -31,9 +37,24 @@ def report():
     report.write()
 
 
-def test_every_page_an_agent_or_a_manager_sees_is_accessible(live_server, page, report):
+def test_every_page_an_agent_or_a_manager_sees_is_accessible_at_both_sizes(
+    live_server, page, report
+):
     call_command("load_demo", stdout=StringIO())
-    check = report.check
+    PAGES.mkdir(parents=True, exist_ok=True)
+    wide = []
+
+    def check(page, name):
+        """axe and a screenshot on a desktop, then the same on a phone."""
+        file = re.sub(r"[^\w-]+", "-", name).strip("-")
+        report.check(page, name)
+        page.screenshot(path=str(PAGES / f"{file}-desktop.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+        report.check(page, f"{name} (phone)")
+        page.screenshot(path=str(PAGES / f"{file}-phone.png"), full_page=True)
+        if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
+            wide.append(name)
+        page.set_viewport_size(DESKTOP)
 
     def visit(path):
         page.goto(live_server.url + path)
@@ -113,3 +134,4 @@ def test_every_page_an_agent_or_a_manager_sees_is_accessible(live_server, page, 
     assert re.search(r"/feedback/credited/$", page.url)
 
     report.assert_accessible()
+    assert not wide, f"wider than a phone, scrolling sideways: {wide}"
