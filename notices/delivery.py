@@ -215,7 +215,8 @@ class _Renderer:
     def send(self, delivery, mail_connection) -> None:
         """Send this delivery's email; over SMTP, as a copy of the (version, language)'s
         message when one can be made (``MailMerge``)."""
-        if isinstance(mail_connection, SmtpBackend):
+        # Django's own SMTP backend only: a subclass may do more to each message.
+        if type(mail_connection) is SmtpBackend:
             user = delivery.agent.user
             merge = self._merge(delivery.version, _language(user))
             copy = merge.copy(
