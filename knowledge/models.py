@@ -24,6 +24,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from portal.organisation.roles import CLIENT_ROLES
+from portal.publishing import ScheduleCuePanel
 from searchindex.korean import analyse
 
 from .blocks import KnowledgeBodyBlock
@@ -178,6 +179,8 @@ class KnowledgePage(Page):
     # Wagtail's search backend is kept up to date by ``searchindex`` instead, which an
     # import can defer to one bulk pass (``searchindex.deferred``).
     search_auto_update = False
+    #: Above every knowledge page's form: when publishing takes effect.
+    schedule_panels = [ScheduleCuePanel()]
     audience_panels = [
         InlinePanel(
             "knowledge_audience",
@@ -293,7 +296,12 @@ class KnowledgeIndexPage(KnowledgePage):
 
     reader_fields = ["title", "summary", "intro"]
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("intro")]
+    content_panels = [
+        *KnowledgePage.schedule_panels,
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("intro"),
+    ]
     settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
     promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
 
@@ -324,7 +332,12 @@ class ArticlePage(KnowledgePage):
     body = StreamField(KnowledgeBodyBlock(), verbose_name=_("body"), blank=True)
 
     reader_fields = ["title", "summary", "body"]
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    content_panels = [
+        *KnowledgePage.schedule_panels,
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
     settings_panels = [*Page.settings_panels, *KnowledgePage.audience_panels]
     promote_panels = [*Page.promote_panels, *KnowledgePage.taxonomy_panels]
 
@@ -348,6 +361,7 @@ class VisionPage(KnowledgePage):
     reader_fields = ["title", "summary", "vision", "values"]
 
     content_panels = [
+        *KnowledgePage.schedule_panels,
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("vision"),
@@ -428,6 +442,7 @@ class AnswerPolicyPage(KnowledgePage):
     #: A change of these is a change of the rule: publishing it without a notice asks.
     material_fields = [name for name in reader_fields if name not in ("title", "summary")]
     content_panels = [
+        *KnowledgePage.schedule_panels,
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("situation"),

@@ -27,7 +27,7 @@ from portal.audit.models import AttestedRow
 from portal.organisation.models import AgentProfile, Vendor
 from portal.organisation.roles import VENDOR_ROLES, group_label
 from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
-from portal.publishing import MaterialChangeForm, VersionedPage, VersionRecord
+from portal.publishing import MaterialChangeForm, ScheduleCuePanel, VersionedPage, VersionRecord
 from portal.sections import SectionIndexPage
 
 from .audience import agents_in, who_cannot_see
@@ -211,6 +211,9 @@ class ChangeNoticePage(VersionedPage, AudienceFields, Page):
     reader_labels = {"affected_pages": _("Affected articles and policies")}
     base_form_class = ChangeNoticeForm
     content_panels = [
+        ScheduleCuePanel(
+            on_publish=_("It is sent to its audience then, by email and in their notices.")
+        ),
         *Page.content_panels,
         FieldRowPanel([FieldPanel("kind"), FieldPanel("priority")]),
         FieldPanel("summary"),

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import Panel
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -124,3 +125,34 @@ def publish_again(page, *, material, user=None, **changes):
         setattr(page, name, value)
     page.material_change = material
     return publish(page, user=user)
+
+
+class ScheduleCuePanel(Panel):
+    """Above a page's form: when publishing takes effect, in words, with a button to
+    Wagtail's scheduling dialog. Scheduling otherwise lives in the status side panel,
+    where publishers miss it, and a notice published "now" by mistake has been sent."""
+
+    def __init__(self, *args, on_publish=None, **kwargs):
+        kwargs.setdefault("heading", _("When it is published"))
+        super().__init__(*args, **kwargs)
+        self.on_publish = on_publish or _("From then on the agents who may read it see it.")
+
+    def clone_kwargs(self):
+        return {**super().clone_kwargs(), "on_publish": self.on_publish}
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "portal/admin/schedule_cue_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            page = self.instance
+            now = timezone.now()
+            scheduled = page.scheduled_revision if page.pk else None
+            go_live_at = scheduled.approved_go_live_at if scheduled else page.go_live_at
+            context.update(
+                on_publish=self.panel.on_publish,
+                scheduled=scheduled is not None,
+                go_live_at=go_live_at if go_live_at and go_live_at > now else None,
+                expire_at=page.expire_at if page.expire_at and page.expire_at > now else None,
+            )
+            return context

@@ -24,7 +24,7 @@ from portal.audiences import AudienceFields, audience_panel, check_audience
 from portal.audit.models import AttestedRow
 from portal.organisation.models import AgentProfile, Team, Vendor
 from portal.organisation.scoping import AgentOwnedQuerySet, VendorOwnedQuerySet
-from portal.publishing import MaterialChangeForm, VersionedPage, VersionRecord
+from portal.publishing import MaterialChangeForm, ScheduleCuePanel, VersionedPage, VersionRecord
 from portal.sections import SectionIndexPage
 
 from .blocks import LessonsBlock, QuizBlock
@@ -93,6 +93,7 @@ class CoursePage(RoutablePageMixin, VersionedPage, AudienceFields, Page):
 
     base_form_class = CourseForm
     content_panels = [
+        ScheduleCuePanel(on_publish=_("From then on its learners follow this version.")),
         *Page.content_panels,
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("required_for_go_live")]),

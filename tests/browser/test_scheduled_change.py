@@ -39,6 +39,16 @@ def test_a_scheduled_change_and_its_notice_tell_the_same_story(live_server, page
     # The publisher changes the limit and the script, and schedules it with a notice.
     sign_in(page, live_server, "nuri-publisher", f"/admin/pages/{refund.pk}/edit/")
     page.wait_for_load_state("networkidle")
+    # Above the form: when publishing takes effect, and Wagtail's scheduling one click away.
+    cue = page.get_by_test_id("schedule-cue")
+    expect(cue).to_contain_text("게시하면 즉시 적용됩니다.")
+    screenshot("schedule-cue")
+    cue.get_by_role("button", name="게시 일정 설정").click()
+    expect(page.locator("#schedule-publishing-dialog")).to_be_visible()
+    expect(page.locator("#schedule-publishing-dialog #id_go_live_at")).to_be_visible()
+    screenshot("schedule-dialog")
+    page.keyboard.press("Escape")
+    expect(page.locator("#schedule-publishing-dialog")).to_be_hidden()
     page.locator("#id_limit_amount_krw").fill("70000")
     page.locator("#id_scripts-0-text").fill("수령 후 14일 이내면 환불해 드립니다.")
     page.locator("footer [data-w-dropdown-target=toggle]").first.click()
