@@ -22,10 +22,12 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 import markdown
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
@@ -405,6 +407,8 @@ class _NewPages:
     #: children this import gave it.
     last_child: dict[int, Page | None] = field(default_factory=dict)
     children_added: Counter = field(default_factory=Counter)
+    #: Per parent page id: its children's slugs, read once an import.
+    slugs: dict[int, set[str]] = field(default_factory=dict)
 
     def _place(self, parent: Page, page: Page) -> None:
         """``page``'s path as treebeard's ``add_child`` gives it, last under ``parent``,
@@ -413,13 +417,35 @@ class _NewPages:
         if parent.pk not in self.last_child:
             locked = Page.objects.select_for_update().get(pk=parent.pk)
             self.last_child[parent.pk] = locked.get_last_child()
+            self.slugs[parent.pk] = set(locked.get_children().values_list("slug", flat=True))
         last = self.last_child[parent.pk]
         page.depth = parent.depth + 1
         page.path = last._inc_path() if last else Page._get_path(parent.path, page.depth, 1)
         page._cached_parent_obj = parent
+        # What Wagtail's save would look up, a statement each: the slug it would make
+        # free among the siblings, the parent's locale, and whether the page is a site's
+        # root (a new page never is).
+        if not page.slug:
+            page.slug = self._free_slug(parent, page.title)
+        page.locale_id = parent.locale_id
+        page._is_site_root = False
+        if page.slug:
+            self.slugs[parent.pk].add(page.slug)
         self.last_child[parent.pk] = page
         self.children_added[parent.pk] += 1
         parent.numchild += 1
+
+    def _free_slug(self, parent: Page, title: str) -> str:
+        """Wagtail's slug for a new page: the title's, numbered from -2 if taken."""
+        base = slugify(title, allow_unicode=getattr(settings, "WAGTAIL_ALLOW_UNICODE_SLUGS", True))
+        if not base:
+            return ""  # Wagtail's validation says what is missing
+        taken = self.slugs[parent.pk]
+        candidate, suffix = base, 1
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{base}-{suffix}"
+        return candidate
 
     def add(self, parent: Page, page: Page, publish: bool | None = None) -> None:
         publish = self.publish if publish is None else publish
