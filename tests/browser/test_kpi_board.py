@@ -56,7 +56,7 @@ def test_the_board_side_by_side_and_a_vendor_managers_review_note(live_server, p
 
     # The same board in the admin, filtered to one vendor.
     page.goto(f"{live_server.url}/admin/contracts/board/")
-    page.get_by_label("협력사").select_option(str(hgcs.pk))
+    page.get_by_label("협력사", exact=True).select_option(str(hgcs.pk))
     page.get_by_role("button", name="보기").click()
     expect(page.get_by_test_id("vendor-board")).to_have_count(1)
     expect(page.get_by_test_id("vendor-board")).to_contain_text("채팅 응답률")
