@@ -3,8 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal \\
         .venv/bin/python benchmarks/fanout.py [--agents 10000]
 
-Uses Redis database 14 (``--broker`` to change), a Celery worker subprocess (prefork, 2
-processes) and an aiosmtpd server in this process. Prints, as its last line:
+Uses Redis database 14, emptied first (``--broker`` to change, e.g. to RabbitMQ), a
+Celery worker subprocess (prefork, 2 processes) and an aiosmtpd server in this process.
+Prints, as its last line:
 {"agents": N, "deliveries": ..., "emails": ..., "seconds": ..., "queries_per_1000": ...,
  "delivery_rows_seconds": ..., "raw_insert_seconds": ...}
 ``seconds`` runs from the publish (in a warm process) to the last email received;
@@ -62,7 +63,8 @@ def main():
     os.environ["CELERY_BROKER_URL"] = args.broker
     # aiosmtpd logs every SMTP command at INFO: 60,000 lines would time the logging.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    subprocess.run(["redis-cli", "-u", args.broker, "flushdb"], check=True, capture_output=True)
+    if args.broker.startswith("redis://"):
+        subprocess.run(["redis-cli", "-u", args.broker, "flushdb"], check=True, capture_output=True)
 
     with benchmark_database(name="portal_bench_fanout") as connection:
         from _notices import make_agents, publish_notice_for_everyone
