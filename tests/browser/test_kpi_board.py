@@ -11,7 +11,7 @@ from portal.organisation.builders import vendor_manager
 from portal.organisation.demo import DEMO_PASSWORD
 from portal.organisation.models import Vendor
 from portal.organisation.roles import Role, ensure_content_permissions
-from tests.browser.builders import sign_in
+from tests.browser.builders import SCREENSHOTS, sign_in
 from tests.factories import TeamFactory, UserFactory, VendorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,3 +80,12 @@ def test_the_board_side_by_side_and_a_vendor_managers_review_note(live_server, p
     # Nothing wider than the phone: the page never scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("vendor-manager-phone")
+    # The months table scrolls in its card; each row's month stays in view.
+    months = page.get_by_role("region", name="월별 실적")
+    months.scroll_into_view_if_needed()
+    months.evaluate("region => region.scrollLeft = region.scrollWidth")
+    month = months.get_by_role("rowheader").first
+    region_box, month_box = months.bounding_box(), month.bounding_box()
+    assert abs(month_box["x"] - region_box["x"]) < 1
+    expect(months.get_by_role("columnheader", name="리뷰", exact=True)).to_be_in_viewport()
+    months.screenshot(path=str(SCREENSHOTS / "kpi-months-scrolled-phone.png"))
