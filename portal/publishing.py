@@ -152,6 +152,7 @@ class ScheduleCuePanel(Panel):
             context.update(
                 on_publish=self.panel.on_publish,
                 scheduled=scheduled is not None,
+                live=bool(page.pk and page.live),
                 go_live_at=go_live_at if go_live_at and go_live_at > now else None,
                 expire_at=page.expire_at if page.expire_at and page.expire_at > now else None,
             )

@@ -53,15 +53,30 @@ def test_a_draft_with_a_go_live_time_says_publish_will_schedule_it(client, publi
     assert "일정 변경" in shown
 
 
-def test_a_scheduled_page_says_when_and_until_when(client, publisher, world):
+def test_a_scheduled_first_publish_says_when_and_what_it_does(client, publisher):
+    notice = draft_notice()
+    go_live = timezone.now() + timedelta(days=1)
+    notice.go_live_at = go_live
+    notice.save_revision().publish()
+    shown = cue(client, notice)
+    assert f"게시 예약됨: {local(go_live)}에 게시됩니다." in shown
+    assert "그때 대상 상담사에게 이메일과 공지 목록으로 발송됩니다." in shown
+
+
+def test_a_live_page_with_a_scheduled_version_says_when_it_is_replaced(client, publisher):
     page = policy(section("주문·배송"), "배송 지연 보상", "배송이 늦어진 경우")
     go_live, expire = timezone.now() + timedelta(days=1), timezone.now() + timedelta(days=30)
     page.go_live_at, page.expire_at = go_live, expire
     page.save_revision().publish()
     shown = cue(client, page)
-    assert f"게시 예약됨: {local(go_live)}에 게시됩니다." in shown
-    assert "그때부터 열람 권한이 있는 상담사에게 보입니다." in shown
+    assert f"새 버전 게시 예약됨: {local(go_live)}에 지금의 게시본을 대신합니다." in shown
     assert f"{local(expire)}에 게시가 종료됩니다." in shown
+
+
+def test_a_live_page_says_publishing_shows_it_at_once(client, publisher):
+    shown = cue(client, policy(section("주문·배송"), "배송 지연 보상", "배송이 늦어진 경우"))
+    assert "게시하면 즉시 적용됩니다." in shown
+    assert "그때부터 열람 권한이 있는 상담사에게 보입니다." in shown
 
 
 def test_a_course_says_what_publishing_it_does(client, publisher):
