@@ -145,13 +145,22 @@ class ScheduleCuePanel(Panel):
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
+            # The form holds the latest revision: what publishing would publish. When a
+            # draft came after a scheduled revision, the draft is what the cue describes,
+            # and publishing it replaces that schedule (Wagtail keeps one per page).
             page = self.instance
             now = timezone.now()
             scheduled = page.scheduled_revision if page.pk else None
-            go_live_at = scheduled.approved_go_live_at if scheduled else page.go_live_at
+            if scheduled and scheduled.approved_go_live_at <= now:
+                scheduled = None  # beat publishes it any moment now
+            editing_scheduled = scheduled and scheduled.pk == page.latest_revision_id
+            go_live_at = scheduled.approved_go_live_at if editing_scheduled else page.go_live_at
             context.update(
                 on_publish=self.panel.on_publish,
-                scheduled=scheduled is not None,
+                scheduled=bool(editing_scheduled),
+                replaced_schedule=(
+                    scheduled.approved_go_live_at if scheduled and not editing_scheduled else None
+                ),
                 live=bool(page.pk and page.live),
                 go_live_at=go_live_at if go_live_at and go_live_at > now else None,
                 expire_at=page.expire_at if page.expire_at and page.expire_at > now else None,

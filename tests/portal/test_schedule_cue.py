@@ -73,6 +73,22 @@ def test_a_live_page_with_a_scheduled_version_says_when_it_is_replaced(client, p
     assert f"{local(expire)}에 게시가 종료됩니다." in shown
 
 
+def test_a_draft_after_a_scheduled_version_is_what_the_cue_describes(client, publisher):
+    page = policy(section("주문·배송"), "배송 지연 보상", "배송이 늦어진 경우")
+    first = timezone.now() + timedelta(days=1)
+    page.go_live_at = first
+    page.save_revision().publish()
+    page = page.get_latest_revision_as_object()
+    later, expire = timezone.now() + timedelta(days=5), timezone.now() + timedelta(days=9)
+    page.go_live_at, page.expire_at = later, expire
+    page.save_revision()
+    shown = cue(client, page)
+    assert f"게시를 누르면 {local(later)}에 게시되도록 예약됩니다." in shown
+    assert f"이전 버전이 {local(first)}에 게시 예약되어 있습니다." in shown
+    assert f"{local(expire)}에 게시가 종료됩니다." in shown
+    assert "새 버전 게시 예약됨" not in shown
+
+
 def test_a_live_page_says_publishing_shows_it_at_once(client, publisher):
     shown = cue(client, policy(section("주문·배송"), "배송 지연 보상", "배송이 늦어진 경우"))
     assert "게시하면 즉시 적용됩니다." in shown
