@@ -17,6 +17,11 @@ class PortalImage(AbstractImage):
 
     admin_form_fields = (*Image.admin_form_fields, "alt_text", "credit")
 
+    class Meta(AbstractImage.Meta):
+        # Wagtail's own names (and their translations), not "portal images".
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
 
 class PortalRendition(AbstractRendition):
     image = models.ForeignKey(PortalImage, on_delete=models.CASCADE, related_name="renditions")
