@@ -7,6 +7,7 @@ from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -64,8 +65,6 @@ class MailMerge:
     def __init__(self, *, subject: str, text: str, html: str, name_token: str):
         """``text`` and ``html`` hold ``name_token`` where the reader's name goes (the
         HTML one is escaped when copied)."""
-        from django.core.mail.message import sanitize_address
-
         tokens = uuid.uuid4().hex
         self._tokens = {
             "text_name": f"MERGE-TEXT-{tokens}",
@@ -126,18 +125,17 @@ class MailMerge:
             return None
         if _folded("To", to) or _folded("Message-ID", message_id):
             return None
-        address = to
         values = {
             "text_name": name.encode(),
             "html_name": escape(name).encode(),
-            "to": address.encode(),
+            "to": to.encode(),
             "message_id": message_id.encode(),
             "date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode(),
         }
         # Escaping only lengthens a name and leaves the boundary's characters alone.
         if len(values["html_name"]) > self.NAME_LIMIT or self._boundary in values["text_name"]:
             return None
-        return address, b"".join(
+        return to, b"".join(
             piece if isinstance(piece, bytes) else values[piece] for piece in self._pieces
         )
 
