@@ -1,4 +1,7 @@
-"""Sections, articles and answer policies for tests, published as an editor would."""
+"""Sections, articles and answer policies for tests, published as an editor would; and
+the lines of a knowledge import file."""
+
+import json
 
 from wagtail.models import Site
 
@@ -63,3 +66,20 @@ def policy(parent, title, situation, script="", **kwargs):
     if script:
         page.scripts = [AnswerScript(channel="phone", text=script)]
     return publish(parent, page, **kwargs)
+
+
+def jsonl(*items) -> str:
+    """An import file (JSON Lines) of these items."""
+    return "\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n"
+
+
+#: An answer policy as an import file gives it.
+POLICY_LINE = {
+    "external_id": "P-1",
+    "title": "배송비 환불",
+    "body": "<p>왕복 배송비를 환불합니다.</p>",
+    "kind": "policy",
+    "authority": "agent",
+    "limit_amount_krw": 6000,
+    "scripts": {"phone": "배송비를 환불해 드리겠습니다."},
+}

@@ -11,11 +11,9 @@ from knowledge import importing
 from knowledge.importing import import_knowledge
 from knowledge.models import AnswerPolicyPage, ArticlePage, VisionPage
 
+from .builders import POLICY_LINE, jsonl
+
 pytestmark = pytest.mark.django_db
-
-
-def jsonl(*items):
-    return "\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n"
 
 
 ARTICLE = {
@@ -26,15 +24,7 @@ ARTICLE = {
     "tags": ["교환"],
     "section": "주문·배송/교환",
 }
-POLICY = {
-    "external_id": "P-1",
-    "title": "배송비 환불",
-    "body": "<p>왕복 배송비를 환불합니다.</p>",
-    "kind": "policy",
-    "authority": "agent",
-    "limit_amount_krw": 6000,
-    "scripts": {"phone": "배송비를 환불해 드리겠습니다."},
-}
+POLICY = POLICY_LINE
 VISION = {
     "external_id": "V-1",
     "title": "우리의 비전",

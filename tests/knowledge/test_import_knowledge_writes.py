@@ -2,7 +2,6 @@
 published in Wagtail, search and references indexed in one pass, a bounded number of
 statements per line, nothing at all when it fails."""
 
-import json
 import re
 from collections import Counter
 
@@ -23,11 +22,9 @@ from searchindex.indexing import index_page, rebuild_from
 from searchindex.models import Corpus, IndexedPage, Posting, Term
 from tests.factories import UserFactory
 
+from .builders import POLICY_LINE, jsonl
+
 pytestmark = pytest.mark.django_db
-
-
-def jsonl(*items):
-    return "\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n"
 
 
 def article(n, **fields):
@@ -41,16 +38,7 @@ def article(n, **fields):
     }
 
 
-POLICY = {
-    "external_id": "P-1",
-    "title": "배송비 환불",
-    "body": "<p>왕복 배송비를 환불합니다.</p>",
-    "kind": "policy",
-    "authority": "agent",
-    "limit_amount_krw": 6000,
-    "tags": ["환불", "배송"],
-    "scripts": {"phone": "배송비를 환불해 드리겠습니다."},
-}
+POLICY = {**POLICY_LINE, "tags": ["환불", "배송"]}
 
 
 class Saves:
