@@ -220,7 +220,9 @@ class _Renderer:
             user = delivery.agent.user
             merge = self._merge(delivery.version, _language(user))
             copy = merge.copy(
-                to=user.email, name=_name(user), message_id=_message_id(delivery, self.kind)
+                to=user.email,
+                name=user.get_full_name(),
+                message_id=_message_id(delivery, self.kind),
             )
             if copy is not None:
                 recipient, data = copy
@@ -240,7 +242,7 @@ class _Renderer:
     def message(self, delivery, mail_connection) -> EmailMultiAlternatives:
         user = delivery.agent.user
         subject, text, html = self._rendered(delivery.version, _language(user))
-        name = _name(user)
+        name = user.get_full_name()
         message = EmailMultiAlternatives(
             subject=subject,
             body=text.replace(_NAME, name),
@@ -274,10 +276,6 @@ class _Renderer:
 
 def _language(user) -> str:
     return user.language or settings.LANGUAGE_CODE
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def what_is_asked(notice) -> str:

@@ -202,7 +202,7 @@ def _digest_message(user, rows, mail):
         for (notice_id, title, due), agent_rows in notices.items()
     ]
     context = {
-        "manager_name": user.get_full_name() or user.username,
+        "manager_name": user.get_full_name(),
         "groups": groups,
         "count": len(rows),
     }

@@ -29,7 +29,7 @@ def personal_email(user, templates: str, context: dict, *, connection=None, subj
     ``name`` and the ``portal_name`` besides ``context``.
     """
     context = {
-        "name": user.get_full_name() or user.username,
+        "name": user.get_full_name(),
         "portal_name": settings.WAGTAIL_SITE_NAME,
         **context,
     }
